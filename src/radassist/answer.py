@@ -1,0 +1,200 @@
+"""The default answerer: a short Dutch answer composed of the passages' own sentences.
+
+Grounded by construction: every sentence of the answer is a sentence (or a clause-trimmed part of
+one) of a retrieved passage, followed by the marker [n] of that passage. When the passages do not
+support an answer (`support` below the calibrated threshold) the answer is a refusal that lists
+the closest passages instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from radassist.embed import get_embedder
+from radassist.retrieve import Retrieval
+from radassist.settings import AnswerSettings
+from radassist.text import content_terms, normalize, split_sentences
+from radassist.types import Answer, Citation, Passage
+
+REFUSAL_TEXT = (
+    "Daar geven de documenten in de kennisbank geen antwoord op. "
+    "Hieronder staan de passages die het dichtst in de buurt komen; controleer zelf of ze helpen."
+)
+NO_QUESTION_TEXT = "Ik herken geen vraag in uw bericht. Stel een vraag in een paar woorden, bijvoorbeeld: 'Wat doet een procesregisseur?'"
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    start: int  # offsets into the passage text
+    end: int
+    text: str
+    terms: set[str]
+    lexical: float = 0.0
+    semantic: float = 0.0
+    score: float = 0.0
+
+
+class TermWeights:
+    """IDF of stemmed terms over the indexed chunks, read from the BM25 matrix (no second pass)."""
+
+    def __init__(self, lexical_index) -> None:
+        model = lexical_index.model
+        self.vocab = lexical_index.vocab
+        indptr = np.asarray(model.scores["indptr"])
+        self.df = np.diff(indptr)
+        self.n = max(1, int(model.scores["num_docs"]))
+
+    def idf(self, term: str) -> float:
+        idx = self.vocab.get(term)
+        df = int(self.df[idx]) if idx is not None and idx < len(self.df) else 0
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def query_terms(question: str) -> list[str]:
+    return list(dict.fromkeys(content_terms(question)))
+
+
+def _coverage(terms: set[str], q_terms: list[str], weights: TermWeights) -> float:
+    total = sum(weights.idf(t) for t in q_terms)
+    if total <= 0:
+        return 0.0
+    return sum(weights.idf(t) for t in q_terms if t in terms) / total
+
+
+def _is_heading_like(text: str) -> bool:
+    words = text.split()
+    return len(words) < 5 and not text.rstrip().endswith((".", "?", "!", ":"))
+
+
+def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Candidate]:
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for passage in passages[:limit_passages]:
+        text = passage.chunk.text
+        for a, b in split_sentences(text):
+            sentence = text[a:b].strip()
+            key = normalize(sentence)
+            if not key or key in seen or _is_heading_like(sentence) or len(sentence.split()) > 80:
+                continue
+            # A heading glued to the first sentence ("Werkwijze De procesregisseur ...") stays out of quotes.
+            seen.add(key)
+            out.append(Candidate(passage, a, b, sentence, set(content_terms(sentence))))
+    return out
+
+
+def support_score(retrieval: Retrieval, weights: TermWeights, question: str) -> float:
+    """How well the best passages cover the question: blended term coverage and dense similarity.
+
+    Calibrated on evals/dev.jsonl (see evals/calibration.json): answerable questions score high,
+    plausible-but-unanswerable ones low.
+    """
+    q_terms = query_terms(question)
+    if not retrieval.passages or not q_terms:
+        return 0.0
+    best_cov = 0.0
+    for p in retrieval.passages[:3]:
+        terms = set(content_terms(p.chunk.title + " " + p.chunk.section + " " + p.chunk.text))
+        best_cov = max(best_cov, _coverage(terms, q_terms, weights))
+    top_dense = max((retrieval.dense.get(p.chunk.id, 0.0) for p in retrieval.passages[:3]), default=0.0)
+    # e5 cosines live in a narrow band (~0.75-0.92); stretch it to 0..1.
+    dense_part = min(1.0, max(0.0, (top_dense - 0.78) / 0.12))
+    return 0.6 * best_cov + 0.4 * dense_part
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, settings: AnswerSettings) -> None:
+        self.settings = settings
+
+    def select(self, question: str, retrieval: Retrieval, weights: TermWeights) -> list[Candidate]:
+        cands = candidates_from(retrieval.passages)
+        if not cands:
+            return []
+        q_terms = query_terms(question)
+        use = get_embedder("use")
+        vectors = use.embed_passages([c.text for c in cands])
+        sims = vectors @ use.embed_query(question)
+        n_pass = max(1, len(retrieval.passages))
+        for c, sim in zip(cands, sims):
+            c.lexical = _coverage(c.terms, q_terms, weights)
+            c.semantic = float(sim)
+            prior = 1.0 - (c.passage.rank - 1) / n_pass
+            c.score = 0.45 * c.semantic + 0.40 * c.lexical + 0.15 * prior
+        ranked = sorted(cands, key=lambda c: -c.score)
+        best = ranked[0].score
+        chosen: list[Candidate] = []
+        words = 0
+        for c in ranked:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if c.score < 0.7 * best or (chosen and c.lexical == 0 and c.semantic < 0.35):
+                continue
+            if any(_overlap(c.terms, o.terms) > 0.6 for o in chosen):
+                continue
+            n_words = len(c.text.split())
+            if chosen and words + n_words > self.settings.max_words:
+                continue
+            chosen.append(c)
+            words += n_words
+        # Coherent order: by passage rank, then by position inside the passage.
+        return sorted(chosen, key=lambda c: (c.passage.rank, c.start))
+
+    def answer(self, question: str, retrieval: Retrieval, weights: TermWeights) -> Answer:
+        support = support_score(retrieval, weights, question)
+        if not query_terms(question):
+            return Answer(question, NO_QUESTION_TEXT, True, self.name, passages=retrieval.passages, support=0.0)
+        if support < self.settings.refusal_threshold:
+            return refusal(question, retrieval, self.name, support)
+        chosen = self.select(question, retrieval, weights)
+        if not chosen:
+            return refusal(question, retrieval, self.name, support)
+        return compose(question, chosen, retrieval.passages, self.name, support)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def compose(question: str, chosen: list[Candidate], passages: list[Passage], backend: str, support: float) -> Answer:
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for c in chosen:
+        sentence = _clean_sentence(c.text)
+        parts.append(f"{sentence} [{c.passage.rank}]")
+        citations.append(Citation(marker=c.passage.rank, passage=c.passage, quote=c.text))
+    return Answer(
+        question=question,
+        answer=" ".join(parts),
+        refused=False,
+        backend=backend,
+        citations=citations,
+        passages=passages,
+        support=support,
+    )
+
+
+def _clean_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    text = re.sub(r"^[-*•]\s+", "", text)
+    if text and text[-1] not in ".!?:;":
+        text += "."
+    return text
+
+
+def refusal(question: str, retrieval: Retrieval, backend: str, support: float) -> Answer:
+    return Answer(
+        question=question,
+        answer=REFUSAL_TEXT,
+        refused=True,
+        backend=backend,
+        passages=retrieval.passages[:3],
+        support=support,
+    )

@@ -1,0 +1,224 @@
+"""The engine: one reusable object behind the CLI, the web app and the evaluation.
+
+    engine = Engine(load_settings())
+    result = engine.ask("Wat doet een procesregisseur?")
+    result.answer, result.citations, result.passages
+
+It opens the current index generation lazily, notices when a re-index swapped in a newer one
+(`LoadedIndex.is_stale`), applies access filters inside retrieval, redacts personal data before
+anything leaves the process, writes the audit log, and falls back to the extractive answer when
+an LLM answer does not survive verification.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from radassist import privacy
+from radassist.answer import REFUSAL_TEXT, ExtractiveAnswerer, TermWeights, compose, refusal
+from radassist.audit import AuditLog
+from radassist.conversation import Turn, standalone_question
+from radassist.index import LoadedIndex
+from radassist.llm import LLM_REFUSAL_MARK, is_remote, make_chat
+from radassist.retrieve import Filters, Retrieval, Retriever
+from radassist.settings import Settings
+from radassist.types import Answer, ConfigError
+from radassist.verify import verify
+
+MAX_QUESTION_CHARS = 2000
+TOO_LONG_TEXT = (
+    "Uw vraag is erg lang ({n} tekens). Stel een korte vraag (hoogstens {max} tekens); "
+    "plak geen hele documenten of dossiers in de chat."
+)
+
+
+@dataclass
+class AskContext:
+    """Per-request facts the engine needs besides the question."""
+
+    history: list[Turn] = field(default_factory=list)
+    filters: Filters | None = None
+    user: str = "lokaal"
+    session: str = "cli"
+    role: str | None = None
+    backend: str | None = None
+    k: int | None = None
+    audit: bool = True
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._index: LoadedIndex | None = None
+        self._retriever: Retriever | None = None
+        self._weights: TermWeights | None = None
+        self._chats: dict[str, object] = {}
+        self.extractive = ExtractiveAnswerer(settings.answer)
+        self.audit = AuditLog(settings.var_dir / "audit", settings.audit.max_bytes, settings.audit.keep)
+
+    # ------------------------------------------------------------------ index handling
+    def _current(self) -> tuple[LoadedIndex, Retriever, TermWeights]:
+        with self._lock:
+            if self._index is None or self._index.is_stale():
+                index = LoadedIndex.open(self.settings)
+                self._index = index
+                self._retriever = Retriever(index, self.settings.retrieval, self.settings.embedding.model)
+                self._weights = TermWeights(index.lexical)
+            return self._index, self._retriever, self._weights
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self._current()[0]
+
+    def warm_up(self) -> None:
+        """Load index and models now, so the first question is fast."""
+        _index, retriever, _w = self._current()
+        retriever.search("procesregie casusoverleg", k=1)
+        from radassist.embed import get_embedder
+
+        get_embedder("use").embed_query("warm")
+
+    def allowed_levels(self, role: str | None) -> list[str] | None:
+        role = role or self.settings.auth.default_role
+        levels = self.settings.auth.role_access.get(role)
+        if levels is None:
+            raise ConfigError(f"onbekende rol '{role}' (bekende rollen: {', '.join(self.settings.auth.role_access)})")
+        return list(levels)
+
+    def _filters(self, ctx: AskContext) -> Filters:
+        base = ctx.filters or Filters()
+        return Filters(
+            types=base.types,
+            themes=base.themes,
+            regions=base.regions,
+            doc_ids=base.doc_ids,
+            confidentiality=self.allowed_levels(ctx.role),
+        )
+
+    # ------------------------------------------------------------------ search
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None, role: str | None = None) -> Retrieval:
+        _index, retriever, _w = self._current()
+        ctx = AskContext(filters=filters, role=role)
+        return retriever.search(question, k or self.settings.retrieval.k, self._filters(ctx))
+
+    # ------------------------------------------------------------------ ask
+    def ask(self, question: str, ctx: AskContext | None = None) -> Answer:
+        answer = None
+        for event, value in self.ask_stream(question, ctx):
+            if event == "answer":
+                answer = value
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str, ctx: AskContext | None = None) -> Iterator[tuple[str, object]]:
+        """Yields ("token", text) while the answer is produced, then ("answer", Answer)."""
+        ctx = ctx or AskContext()
+        started = time.perf_counter()
+        backend = ctx.backend or self.settings.answer.backend
+        question = (question or "").strip()
+        if len(question) > MAX_QUESTION_CHARS:
+            result = Answer(question[:200], TOO_LONG_TEXT.format(n=len(question), max=MAX_QUESTION_CHARS), True, backend)
+            yield "answer", result
+            return
+
+        spans = privacy.detect(question)
+        safe_question = privacy.redact(question, spans) if spans else question
+        notice = privacy.warning_nl(spans) if spans else ""
+
+        standalone = standalone_question(safe_question, ctx.history)
+        t0 = time.perf_counter()
+        retrieval = self.search(standalone, ctx.k, ctx.filters, ctx.role)
+        t1 = time.perf_counter()
+        _index, _retriever, weights = self._current()
+
+        if backend == "extractive":
+            result = self.extractive.answer(standalone, retrieval, weights)
+            for piece in _pieces(result.answer):
+                yield "token", piece
+        else:
+            result = None
+            for event in self._llm_answer(backend, standalone, retrieval, weights):
+                if event[0] == "answer":
+                    result = event[1]
+                else:
+                    yield event
+        t2 = time.perf_counter()
+        result.question = safe_question
+        result.standalone_question = standalone
+        result.notice = " ".join(x for x in (notice, result.notice) if x)
+        result.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, **{
+            f"retrieve_{k}": v for k, v in retrieval.timings_ms.items()}}
+        if ctx.audit and self.settings.audit.enabled:
+            self.audit.record(
+                user=ctx.user, session=ctx.session, question=safe_question,
+                doc_ids=[c.passage.chunk.doc_id for c in result.citations], backend=result.backend,
+                refused=result.refused, latency_ms=(time.perf_counter() - started) * 1000,
+                role=ctx.role or self.settings.auth.default_role, redacted=bool(spans),
+            )
+        yield "answer", result
+
+    def _chat(self, backend: str):
+        if backend not in self._chats:
+            self._chats[backend] = make_chat(backend, self.settings.llm)
+        return self._chats[backend]
+
+    def _llm_answer(self, backend: str, question: str, retrieval: Retrieval, weights: TermWeights):
+        fallback_note = ""
+        support = 0.0
+        from radassist.answer import support_score
+
+        support = support_score(retrieval, weights, question)
+        if support < self.settings.answer.refusal_threshold or not retrieval.passages:
+            yield "answer", refusal(question, retrieval, backend, support)
+            return
+        if is_remote(backend, self.settings.llm) and privacy.has_personal_data(question):
+            # Defence in depth: the engine already redacted; never let personal data out.
+            question = privacy.redact(question)
+        try:
+            chat = self._chat(backend)
+            pieces = []
+            for delta in chat.stream(question, retrieval.passages):
+                pieces.append(delta)
+                yield "token", delta
+            raw = "".join(pieces).strip()
+        except ConfigError:
+            raise
+        except Exception as exc:  # endpoint down, timeout, bad response: answer from the sources instead
+            raw = ""
+            fallback_note = f"Het taalmodel was niet bereikbaar ({type(exc).__name__}); dit antwoord komt rechtstreeks uit de bronnen."
+        if raw and LLM_REFUSAL_MARK in raw.lower() and "[" not in raw:
+            yield "answer", refusal(question, retrieval, backend, support)
+            return
+        if raw:
+            checked = verify(raw, retrieval.passages, self.settings.answer.verify_min_support)
+            if checked.citations and checked.kept_share >= self.settings.answer.verify_min_kept:
+                result = Answer(question, checked.text, False, backend, checked.citations, retrieval.passages,
+                                support=support, verdicts=checked.verdicts)
+                dropped = sum(not v.kept for v in checked.verdicts)
+                if dropped:
+                    result.notice = f"{dropped} zin(nen) van het taalmodel weggelaten: niet gedekt door de bronnen."
+                yield "answer", result
+                return
+            fallback_note = "Het antwoord van het taalmodel werd onvoldoende door de bronnen gedragen; dit antwoord komt rechtstreeks uit de bronnen."
+            verdicts = checked.verdicts
+        else:
+            verdicts = []
+        result = self.extractive.answer(question, retrieval, weights)
+        result.backend = f"{backend}->extractive"
+        result.notice = fallback_note
+        result.verdicts = verdicts
+        yield "answer", result
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Split an extractive answer into word-sized pieces for streaming display."""
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        yield word if i == 0 else " " + word
+
+
+__all__ = ["Engine", "AskContext", "Filters", "REFUSAL_TEXT", "compose"]

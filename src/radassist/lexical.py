@@ -1,0 +1,56 @@
+"""Dutch BM25 over the chunks (bm25s with our Dutch analyzer: normalisation, stopwords, snowball stemmer).
+
+We drive bm25s directly rather than llama-index's BM25Retriever because metadata filters must apply
+per query inside the candidate set (a weight mask), and the retriever fixes its filters at construction.
+The analyzer is ours, so it is the same after loading from disk (no stemmer to re-set).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from radassist.text import content_terms
+
+
+class LexicalIndex:
+    def __init__(self, model) -> None:
+        self.model = model
+        self.vocab: dict[str, int] = model.vocab_dict
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        model = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+        tokens = [content_terms(t) or ["_leeg_"] for t in texts]
+        model.index(tokens, show_progress=False)
+        return cls(model)
+
+    def save(self, folder: Path) -> None:
+        self.model.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), mmap=False))
+
+    def scores(self, query: str, mask: np.ndarray | None = None) -> np.ndarray:
+        terms = [t for t in content_terms(query) if t in self.vocab]
+        n = int(self.model.scores["num_docs"])
+        if not terms:
+            return np.zeros(n, dtype=np.float32)
+        return self.model.get_scores(terms, weight_mask=mask)
+
+    def top(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) best first; rows with score 0 are not returned."""
+        scores = self.scores(query, mask)
+        if k <= 0 or not len(scores):
+            return []
+        k = min(k, len(scores))
+        idx = np.argpartition(-scores, k - 1)[:k]
+        idx = idx[np.argsort(-scores[idx], kind="stable")]
+        return [(int(i), float(scores[i])) for i in idx if scores[i] > 0]
