@@ -90,6 +90,7 @@ def test_phone_numbers_in_several_formats(phone):
         "Ons dossiernummer is 2024-001234.",
         "Bel het landelijke nummer 0800-1234.",
         "De bijeenkomst is van 09.00 tot 17.00 uur.",
+        "Overleggen op 12-03-2024 12-03-2025 en 01-04-2025.",
     ],
 )
 def test_years_amounts_and_service_numbers_are_not_phone_numbers(text):
@@ -103,14 +104,22 @@ def test_phone_number_next_to_another_number():
 # --- E-mail and IBAN -------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", ["jan.devries@voorbeeld.nl", "A.Benali@Voorbeeld.NL", "mama.youssef123@gmail.com"])
+@pytest.mark.parametrize(
+    "email", ["jan.devries@voorbeeld.nl", "A.Benali@Voorbeeld.NL", "mama.youssef123@gmail.com"]
+)
 def test_email_addresses(email):
     assert found(f"Mail naar {email}, graag.") == [("email", email)]
 
 
 @pytest.mark.parametrize(
     "iban",
-    ["NL02ABNA0123456789", "NL02 ABNA 0123 4567 89", "nl36asnb0701122334", "DE89 3704 0044 0532 0130 00", "BE68539007547034"],
+    [
+        "NL02ABNA0123456789",
+        "NL02 ABNA 0123 4567 89",
+        "nl36asnb0701122334",
+        "DE89 3704 0044 0532 0130 00",
+        "BE68539007547034",
+    ],
 )
 def test_iban_with_valid_checksum(iban):
     assert is_valid_iban(iban)
@@ -187,7 +196,8 @@ def test_dates_that_are_not_dates_of_birth(text):
         ("Het nummer van mevrouw Yilmaz is bekend.", "Yilmaz"),
         ("De heer J.P. van der Linden is eerder veroordeeld.", "J.P. van der Linden"),
         ("Een jongen genaamd Bilal heeft gedreigd.", "Bilal"),
-        ("Ik maak me zorgen over Dewayne Pinas.", "Dewayne Pinas"),
+        # Unknown first name: found as a capitalised pair in a sentence about a person.
+        ("Ik maak me zorgen over Dewayne Pinas, hij post steeds extremere berichten.", "Dewayne Pinas"),
         ("ik heb een vraag over mohammed el amrani, hij is 17", "mohammed el amrani"),
         ("kan ik fatma yilmaz aanmelden voor het casusoverleg?", "fatma yilmaz"),
         ("ik heb contact gehad met meneer pinas over zijn zoon", "pinas"),
@@ -226,6 +236,8 @@ def test_a_name_mentioned_again_without_trigger_is_found_again():
         "Mevrouw de burgemeester wil weten hoe het casusoverleg werkt.",
         "Hoe heet het overleg waarin de weegploeg besluit?",
         "Geldt de Wet PGA ook voor Bonaire, Sint Eustatius en Saba?",
+        "Mag de jongen naar het Rode Kruis in Den Haag?",
+        "Verwijs ik hem door naar het Juridisch Loket?",
     ],
 )
 def test_policy_questions_have_no_personal_data(text):
@@ -346,5 +358,5 @@ def test_quality_on_labelled_set():
     assert result["examples"] >= 120
     assert result["structured"]["recall"] >= 0.95
     assert result["overall"]["precision"] >= 0.95
-    assert result["overall"]["recall"] >= 0.9
+    assert result["overall"]["recall"] >= 0.93
     assert result["per_kind"]["naam"]["recall"] >= 0.9

@@ -66,9 +66,12 @@ def _coverage(terms: set[str], q_terms: list[str], weights: TermWeights) -> floa
     return sum(weights.idf(t) for t in q_terms if t in terms) / total
 
 
-def _is_heading_like(text: str) -> bool:
+def _is_heading_like(text: str, section: str) -> bool:
     words = text.split()
-    return len(words) < 5 and not text.rstrip().endswith((".", "?", "!", ":"))
+    leaf = section.rsplit(" > ", 1)[-1].strip()
+    if leaf and text.strip() == leaf:
+        return True
+    return len(words) < 15 and not text.rstrip().endswith((".", "!", ":", ";"))
 
 
 def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Candidate]:
@@ -79,9 +82,11 @@ def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Ca
         for a, b in split_sentences(text):
             sentence = text[a:b].strip()
             key = normalize(sentence)
-            if not key or key in seen or _is_heading_like(sentence) or len(sentence.split()) > 80:
+            if not key or key in seen or len(sentence.split()) > 80:
                 continue
-            # A heading glued to the first sentence ("Werkwijze De procesregisseur ...") stays out of quotes.
+            # Headings and the documents' own questions are not answers.
+            if _is_heading_like(sentence, passage.chunk.section) or sentence.rstrip().endswith("?"):
+                continue
             seen.add(key)
             out.append(Candidate(passage, a, b, sentence, set(content_terms(sentence))))
     return out

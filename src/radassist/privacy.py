@@ -51,8 +51,10 @@ _LABELS_NL = {
     "naam": "naam",
 }
 
-# Lower number wins when two detectors claim overlapping text.
-_PRIORITY = {kind: rank for rank, kind in enumerate(("email", "iban", "bsn", "telefoon", "adres", "geboortedatum", "naam"))}
+# Earlier wins when two detectors claim overlapping text: an e-mail address
+# may contain a name, an IBAN contains digits that look like a phone number.
+_PRIORITY_ORDER = ("email", "iban", "bsn", "telefoon", "adres", "geboortedatum", "naam")
+_PRIORITY = {kind: rank for rank, kind in enumerate(_PRIORITY_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -284,9 +286,13 @@ def _is_valid_phone(raw: str) -> bool:
 
 
 def _piece_bounds(candidate: str) -> tuple[list[int], list[int]]:
-    """Offsets where a digit group starts and where one ends inside *candidate*."""
-    starts = [m.start() for m in re.finditer(r"(?:\+|\()?(?<![0-9])[0-9]", candidate)]
-    ends = [m.end() for m in re.finditer(r"[0-9](?![0-9])", candidate)]
+    """Offsets inside *candidate* where a space-separated group starts and where one ends.
+
+    Cutting only at spaces keeps '12-03-2024' whole, so its digits are never
+    read as part of a phone number.
+    """
+    starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)[+(0-9]", candidate)]
+    ends = [m.end() for m in re.finditer(r"[0-9](?=\s|$)", candidate)]
     return starts, ends
 
 
@@ -393,7 +399,8 @@ _NUMERIC_DATE_RE = re.compile(
 )
 _ISO_DATE_RE = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})-(?P<m>[01][0-9])-(?P<d>[0-3][0-9])(?![0-9])")
 _TEXT_DATE_RE = re.compile(
-    rf"(?<![0-9])(?P<d>[0-3]?[0-9])\s+(?P<m>{_MONTH_ALTERNATION})\.?\s+(?P<y>(?:19|20)[0-9]{{2}}|'[0-9]{{2}})(?![0-9])",
+    rf"(?<![0-9])(?P<d>[0-3]?[0-9])\s+(?P<m>{_MONTH_ALTERNATION})\.?\s+"
+    rf"(?P<y>(?:19|20)[0-9]{{2}}|'[0-9]{{2}})(?![0-9])",
     re.IGNORECASE,
 )
 _BIRTH_TRIGGER_RE = re.compile(
@@ -413,8 +420,8 @@ _EVENT_WORD_BEFORE_RE = re.compile(
     r"\b(?:op|sinds|vanaf|per|tot|d\.d\.|van|na|voor|tussen|rond|in|tijdens|sedert)\s*$", re.IGNORECASE
 )
 
-# The window sizes are measured on evals/privacy/labelled.jsonl: long enough
-# for 'geboren op 3 maart 2005', short enough not to reach the next clause.
+# Long enough for 'geboortedatum: 3 maart 2005' and 'op 3-3-2005 geboren',
+# short enough not to reach a date in the next clause.
 _TRIGGER_BEFORE_WINDOW = 30
 _TRIGGER_AFTER_WINDOW = 20
 _MIN_AGE_WITHOUT_TRIGGER = 12
@@ -478,9 +485,10 @@ def _find_birth_dates(text: str, person_context: bool) -> Iterator[tuple[int, in
 _POSTCODE = r"[1-9][0-9]{3}(?: ?[A-Z]{2}|[a-z]{2})(?![\w])"
 _HOUSE_NUMBER = r"[1-9][0-9]{0,4}(?:-?[A-Za-z](?![\w])|[-/][0-9]{1,4}(?![\w]))?(?![\w])"
 _NUMBER_WORD = r"(?:(?:huis)?(?:nummer|nr\.?)|no\.?)\s*"
+# Not 'ring' or 'erf': too many ordinary nouns end in them ('verklaring 2').
 _STREET_SUFFIXES = (
     "straat|straatweg|laan|weg|plein|gracht|burgwal|kade|singel|dijk|dreef|steeg|plantsoen|hof"
-    "|hoven|park|markt|wal|pad|boulevard|allee|erf|ring|kanaal|haven"
+    "|hoven|park|markt|wal|pad|boulevard|allee|haven"
 )
 _NOT_POSTCODE_LETTERS = frozenset({"OM", "EU", "VS", "IS", "NL", "UN", "EN", "OF", "IN", "OP", "AI"})
 
@@ -492,7 +500,8 @@ _STREET_RE = re.compile(
 )
 # Streets whose name starts with the street word: 'Laan van Meerdervoort 230'.
 _STREET_WORD_FIRST_RE = re.compile(
-    rf"(?<![\w-])(?:Laan|Plein|Kade|Singel|Dreef|Weg|Hof|Park|Straat|Burgwal)\s+(?:(?:van|de|der|den|het|op|ter|te)\s+)+"
+    r"(?<![\w-])(?:Laan|Plein|Kade|Singel|Dreef|Weg|Hof|Park|Straat|Burgwal)\s+"
+    r"(?:(?:van|de|der|den|het|op|ter|te)\s+)+"
     rf"[A-Z][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*(?: [A-Z][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*)?\s+{_HOUSE_NUMBER}"
     rf"(?:,?\s*{_POSTCODE})?"
 )
@@ -779,8 +788,14 @@ def _unknown_name_span(text: str, tokens: list[_Token], i: int) -> int | None:
     if not _can_be_surname(token) or _is_sentence_start(text, token):
         return None
     previous = tokens[i - 1] if i > 0 else None
-    if previous and _adjacent(text, previous, token) and previous.is_capitalised and previous.lower not in _COMMON_WORDS:
-        # Inside a longer proper noun such as an organisation name.
+    inside_proper_noun = (
+        previous is not None
+        and _adjacent(text, previous, token)
+        and previous.is_capitalised
+        and previous.lower not in _COMMON_WORDS
+    )
+    if inside_proper_noun:
+        # Part of a longer proper noun such as an organisation name.
         return None
     last = _walk_name(text, tokens, i, allow_lower=False)
     words = [t for t in tokens[i:last + 1] if t.is_capitalised and not t.is_initial]
@@ -865,10 +880,6 @@ def _choose(candidates: list[tuple[str, int, int]], length: int) -> list[tuple[s
     return chosen
 
 
-# Short values such as a birth year ('2005') also occur as ordinary numbers.
-_MIN_REPEATED_VALUE = 5
-
-
 def _name_needles(name: str) -> set[str]:
     """Ways a name may be mentioned again: whole, its surname with tussenvoegsels, single words."""
     needles = {name}
@@ -894,7 +905,8 @@ def _repeated_mentions(text: str, chosen: list[tuple[str, int, int]]) -> list[tu
         value = text[start:end]
         if kind == "naam":
             needles.update(dict.fromkeys(_name_needles(value), kind))
-        elif len(value) >= _MIN_REPEATED_VALUE:
+        else:
+            # Also short values: a birth year seen again elsewhere still tells the year.
             needles.setdefault(value, kind)
     if not needles:
         return []

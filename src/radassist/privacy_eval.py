@@ -1,7 +1,8 @@
 """Measure the personal-data detector against a hand-labelled set.
 
 Each line of the labelled file is a JSON object
-``{"text": ..., "spans": [{"kind": ..., "text": ...}, ...]}``.
+``{"text": ..., "spans": [{"kind": ..., "text": ...}, ...], "split": "dev"}``
+("split" is optional).
 
 Scoring is span level: a predicted span counts as correct when a labelled span
 of the same kind has exactly the same text after whitespace normalisation.
@@ -169,17 +170,21 @@ def format_markdown(result: dict, path: Path) -> str:
         [
             "# Privacy-detector: gemeten resultaat",
             "",
-            f"Gegenereerd door `python -m radassist.privacy_eval` op {date.today().isoformat()}; niet met de hand bewerken.",
+            f"Gegenereerd door `python -m radassist.privacy_eval` op {date.today().isoformat()}; "
+            "niet met de hand bewerken.",
             "",
             f"Labelset: `{path.as_posix()}` met {result['examples']} vragen, waarvan "
             f"{result['with_personal_data']} met persoonsgegevens (alle gegevens zijn verzonnen).",
             "Score per span: exact dezelfde tekst (na normalisatie van witruimte) en dezelfde soort.",
+            "Let op: de vragen zijn geschreven door dezelfde maker als de regels. Op echte vragen ligt de score",
+            "lager, vooral bij namen (onbekende voornamen zonder achternaam of aanspreekvorm, kleine letters).",
             "",
             format_table(result),
             "",
             "## Per deel",
             "",
-            "`dev`: gebruikt bij het schrijven van de regels. `holdout`: daarna geschreven en niet gebruikt om bij te stellen.",
+            "`dev`: gebruikt bij het schrijven van de regels. "
+            "`holdout`: daarna geschreven en niet gebruikt om bij te stellen.",
             "",
             format_split_table(result),
             "",

@@ -334,7 +334,7 @@ def read_pdf(path: Path) -> Parsed:
     for number, page_text in enumerate(pages, start=1):
         b.page(number)
         headings = outline.get(number, [])
-        for line in _pdf_blocks(page_text):
+        for line in _pdf_blocks(page_text, headings, numbered=not outline):
             matched = _match_heading(line, headings)
             if matched is not None:
                 level, title = matched
@@ -373,32 +373,36 @@ def _pdf_outline(reader) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
-def _pdf_blocks(page_text: str) -> list[str]:
-    """Split a page's text into paragraph-ish blocks: heading-like lines stand alone."""
+def _pdf_blocks(page_text: str, headings: list[tuple[int, str]], numbered: bool) -> list[str]:
+    """Join a page's wrapped lines into blocks; known headings and bullets start a new block.
+
+    With an outline, only outline titles are headings; without one, numbered lines ("3.2 Titel") are.
+    """
     blocks: list[str] = []
     current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(" ".join(current))
+            current.clear()
+
     for line in page_text.splitlines():
         stripped = line.strip()
         if not stripped:
-            if current:
-                blocks.append(" ".join(current))
-                current = []
+            flush()
             continue
-        looks_heading = len(stripped) < 90 and (
-            _NUMBERED_HEADING.match(stripped) or (not stripped.endswith((".", ",", ";", ":")) and len(stripped.split()) <= 8)
+        is_heading = _match_heading(stripped, headings) is not None or (
+            numbered and len(stripped) < 90 and _NUMBERED_HEADING.match(stripped) is not None
         )
-        if looks_heading:
-            if current:
-                blocks.append(" ".join(current))
-                current = []
+        if is_heading:
+            flush()
             blocks.append(stripped)
+        elif stripped.startswith(("- ", "• ", "* ")):
+            flush()
+            current.append(stripped)
         else:
             current.append(stripped)
-            if stripped.endswith((".", "?", "!", ":")) and len(stripped) < 60:
-                blocks.append(" ".join(current))
-                current = []
-    if current:
-        blocks.append(" ".join(current))
+    flush()
     return blocks
 
 

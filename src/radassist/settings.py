@@ -23,6 +23,10 @@ from pydantic_settings import (
 )
 
 
+# Bump when readers or chunking produce different chunks from the same files: forces a full rebuild.
+INDEX_FORMAT = 3
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -172,7 +176,7 @@ class Settings(BaseSettings):
         relevant: dict[str, Any] = {
             "chunking": self.chunking.model_dump(mode="json"),
             "embedding_model": self.embedding.model,
-            "index_format": 1,
+            "index_format": INDEX_FORMAT,
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 

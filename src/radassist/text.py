@@ -39,8 +39,11 @@ def _ends_in_abbreviation(piece: str) -> bool:
     word = match.group(1).lower().lstrip("(\"'")
     if word in _ABBREV:
         return True
-    # "3.2" section numbers, single initials ("A."), ordinals ("1.")
-    return bool(re.fullmatch(r"\d+(\.\d+)*|[a-z]", word))
+    # Single initials ("A.") and list numbers that stand alone at the start of a line ("1.").
+    if re.fullmatch(r"[a-z]", word):
+        return True
+    line = piece.rstrip().rsplit("\n", 1)[-1].strip()
+    return bool(re.fullmatch(r"\d+(\.\d+)*\.", line))
 
 
 def _next_starts_lowercase(text: str, end: int, match: re.Match) -> bool:
