@@ -67,6 +67,19 @@ class PiiSpan:
     text: str
 
 
+class _Mask:
+    """Which characters of the text are already taken; keeps long texts linear."""
+
+    def __init__(self, length: int) -> None:
+        self._taken = bytearray(length)
+
+    def is_free(self, start: int, end: int) -> bool:
+        return self._taken.find(1, start, end) == -1
+
+    def cover(self, start: int, end: int) -> None:
+        self._taken[start:end] = b"\x01" * (end - start)
+
+
 # --------------------------------------------------------------------------
 # Word lists (data). All entries are lower case.
 # --------------------------------------------------------------------------
@@ -835,19 +848,6 @@ def _find_names(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------
 # Combining detectors
 # --------------------------------------------------------------------------
-
-
-class _Mask:
-    """Which characters of the text are already taken; keeps long texts linear."""
-
-    def __init__(self, length: int) -> None:
-        self._taken = bytearray(length)
-
-    def is_free(self, start: int, end: int) -> bool:
-        return self._taken.find(1, start, end) == -1
-
-    def cover(self, start: int, end: int) -> None:
-        self._taken[start:end] = b"\x01" * (end - start)
 
 
 def _candidates(text: str) -> list[tuple[str, int, int]]:

@@ -1,0 +1,82 @@
+# radassist - the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+# llama-cpp-python (dev extra: LLM tests) compiles from source; build it portable.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run app install install-dev index reindex test test-fast eval bench soak corpus chromium chroma-server clean help
+
+help:
+	@echo "make run    - install (first time), build the index if missing, open the chat on http://localhost:$(PORT)"
+	@echo "make test   - install test dependencies and run the whole test suite"
+	@echo "make index  - update the index after changing corpus/ (incremental)"
+	@echo "make eval   - run the eval sets and write a report under evals/reports/"
+	@echo "make bench  - run the benchmarks (bench/) and update docs/performance.md"
+	@echo "make soak   - long robustness loops (kill -9 during indexing, load)"
+	@echo "make corpus - re-render the sample corpus from corpus_src/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+index/CURRENT: | $(VENV)/.installed
+	$(BIN)/radassist index
+
+index: $(VENV)/.installed
+	$(BIN)/radassist index
+
+reindex: $(VENV)/.installed
+	$(BIN)/radassist index --rebuild
+
+run: $(VENV)/.installed index/CURRENT
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
+		--browser.gatherUsageStats false --browser.serverAddress localhost
+
+app: run
+
+# Debian's chromium for the real-browser test (never a downloaded browser).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian chromium for the browser test"; \
+		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+		|| echo "chromium could not be installed: the browser test will be skipped"; \
+	else echo "apt-get not available: the browser test will be skipped"; fi
+
+test: $(VENV)/.installed-dev chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -x -m "not slow and not browser"
+
+eval: $(VENV)/.installed-dev index/CURRENT
+	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev
+
+bench: $(VENV)/.installed-dev index/CURRENT
+	$(BIN)/python bench/run.py
+
+soak: $(VENV)/.installed-dev
+	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/load.py --sessions 20 --rounds 5
+
+corpus: $(VENV)/.installed-dev
+	$(BIN)/python corpus_src/render.py
+
+clean:
+	rm -rf index var .pytest_cache
