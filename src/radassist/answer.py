@@ -80,6 +80,9 @@ def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Ca
     for passage in passages[:limit_passages]:
         text = passage.chunk.text
         for a, b in split_sentences(text):
+            bullet = re.match(r"[-*•]\s+|\d+[.)]\s+", text[a:b])
+            if bullet:
+                a += bullet.end()
             sentence = text[a:b].strip()
             key = normalize(sentence)
             if not key or key in seen or len(sentence.split()) > 80:
@@ -172,8 +175,7 @@ def compose(question: str, chosen: list[Candidate], passages: list[Passage], bac
     parts: list[str] = []
     citations: list[Citation] = []
     for c in chosen:
-        sentence = _clean_sentence(c.text)
-        parts.append(f"{sentence} [{c.passage.rank}]")
+        parts.append(_with_marker(_clean_sentence(c.text), c.passage.rank))
         citations.append(Citation(marker=c.passage.rank, passage=c.passage, quote=c.text))
     return Answer(
         question=question,
@@ -184,6 +186,13 @@ def compose(question: str, chosen: list[Candidate], passages: list[Passage], bac
         passages=passages,
         support=support,
     )
+
+
+def _with_marker(sentence: str, marker: int) -> str:
+    """Put [n] inside the sentence, before its final punctuation, so it stays with its sentence."""
+    end = sentence[-1] if sentence and sentence[-1] in ".!?:;" else ""
+    body = sentence[:-1].rstrip() if end else sentence
+    return f"{body} [{marker}]{end or '.'}"
 
 
 def _clean_sentence(text: str) -> str:

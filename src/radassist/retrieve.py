@@ -60,7 +60,7 @@ class Filters:
             )
         if self.themes:
             theme_filters = [
-                MetadataFilter(key=THEME_KEY + t, value=True, operator=FilterOperator.EQ) for t in self.themes
+                MetadataFilter(key=THEME_KEY + t, value=1, operator=FilterOperator.EQ) for t in self.themes
             ]
             parts.append(
                 theme_filters[0]

@@ -45,7 +45,7 @@ def node_metadata(chunk: Chunk) -> dict:
         "confidentiality": chunk.confidentiality,
     }
     for theme in chunk.themes:
-        meta[THEME_KEY + theme] = True
+        meta[THEME_KEY + theme] = 1  # ints: llama-index filters take no booleans
     return meta
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -72,11 +73,12 @@ LOAD_ERROR_TEXT = (
 SETTINGS_ERROR_TEXT = "De instellingen van radassist zijn ongeldig. Neem contact op met de beheerder."
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+# Enough to keep plain text plain: emphasis, links, HTML, headings, math, tables, :emoji: and :material/icons:.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")
 
 _CSS = """
 <style>
-.ra-answer { font-size: 1.02rem; line-height: 1.65; }
+.ra-answer { margin-bottom: .4rem; font-size: 1.02rem; line-height: 1.65; }
 .ra-question { white-space: normal; line-height: 1.55; }
 a.ra-cite, span.ra-cite {
   display: inline-block; min-width: 1.45em; padding: 0 .38em; margin: 0 .12em;
@@ -91,12 +93,14 @@ span.ra-rank { background: #eef0f2; border-color: #d5d9de; color: #46525e; }
   margin-bottom: .15rem; color: #4f5d6b; font-size: .78rem; font-weight: 700;
   letter-spacing: .06em; text-transform: uppercase;
 }
-.ra-src { display: flex; flex-wrap: wrap; gap: .15rem .45rem; align-items: baseline;
-  padding: .1rem .3rem; border-radius: .4rem; scroll-margin-top: 6rem; }
+.ra-src { display: flex; gap: .5rem; align-items: baseline; padding: .2rem .35rem; border-radius: .4rem;
+  scroll-margin-top: 6rem; }
+.ra-src > .ra-cite { flex: none; }
 .ra-src:target { background: #fff5cc; }
-.ra-src-title { font-weight: 600; }
-.ra-src-meta { color: #56636f; font-size: .86rem; }
-.ra-snippet { margin: .1rem 0 0 2.1rem; color: #56636f; font-size: .88rem; line-height: 1.45; }
+.ra-src-body { flex: 1; min-width: 0; }
+.ra-src-title { display: block; font-weight: 600; line-height: 1.4; }
+.ra-src-meta { display: block; color: #56636f; font-size: .86rem; line-height: 1.4; }
+.ra-snippet { display: block; margin-top: .15rem; color: #56636f; font-size: .88rem; line-height: 1.45; }
 .ra-doc-title { font-size: 1.15rem; font-weight: 700; line-height: 1.35; }
 .ra-where { margin: .35rem 0 .6rem 0; color: #3d4a56; font-size: .92rem; }
 .ra-context { max-height: 62vh; overflow-y: auto; padding-right: .4rem; line-height: 1.62; font-size: .96rem; }
@@ -106,7 +110,8 @@ span.ra-rank { background: #eef0f2; border-color: #d5d9de; color: #46525e; }
 mark.ra-quote { padding: 0 .12em; border-radius: .2em; background: #ffe58f; color: inherit; }
 mark.ra-pii { padding: 0 .12em; border-radius: .2em; background: #ffd4d4; color: inherit;
   text-decoration: underline wavy #b42318; }
-.ra-label { color: #4f5d6b; font-size: .85rem; font-weight: 600; }
+.ra-para { display: block; height: .55em; }
+.ra-label { margin-top: .35rem; color: #4f5d6b; font-size: .85rem; font-weight: 600; }
 </style>
 """
 
@@ -193,8 +198,13 @@ def _engine_or_stop(settings: Settings) -> tuple[Engine, LoadedIndex]:
 # ----------------------------------------------------------------------------- small formatting helpers
 
 def _esc(text: str) -> str:
-    """Escape untrusted text for our HTML snippets; newlines become <br> so no blank line ends the HTML block."""
-    return html.escape(text).replace("\r", "").replace("\n", "<br>")
+    """Escape untrusted text for our HTML snippets.
+
+    Newlines become markup, so no blank line can end the HTML block and let Markdown parse source text.
+    """
+    text = html.escape(text).replace("\r", "")
+    text = re.sub(r"\n\s*\n\s*", '<span class="ra-para"></span>', text)
+    return text.replace("\n", "<br>")
 
 
 def _md_escape(text: str) -> str:
@@ -260,6 +270,7 @@ def _sidebar(index: LoadedIndex, settings: Settings) -> Filters:
     regions = sorted({c.region for c in chunks if c.region})
     with st.sidebar:
         st.button("Nieuw gesprek", icon=":material/add_comment:", on_click=_new_conversation, width="stretch",
+                  key="new-conversation",
                   help="Begin opnieuw: vervolgvragen bouwen dan niet meer voort op eerdere vragen.")
         st.subheader("Zoek alleen in")
         chosen_types = st.multiselect("Documenttype", types, format_func=_type_label, key="filter_types",
@@ -268,10 +279,10 @@ def _sidebar(index: LoadedIndex, settings: Settings) -> Filters:
                                        placeholder="Alle thema's")
         chosen_regions = st.multiselect("Regio", regions, key="filter_regions", placeholder="Alle regio's")
         st.divider()
-        st.markdown(f"**Antwoorden:** {_md_escape(_backend_label(settings.answer.backend))}")
         counts = index.manifest.get("counts", {})
         st.markdown(
-            f"**Index:** {counts.get('documents', 0)} documenten, {counts.get('chunks', 0)} passages  \n"
+            f"**Antwoorden**  \n{_md_escape(_backend_label(settings.answer.backend))}\n\n"
+            f"**Kennisbank**  \n{counts.get('documents', 0)} documenten · {counts.get('chunks', 0)} passages  \n"
             f"bijgewerkt op {_md_escape(_date_nl(index.manifest.get('created', '')))}"
         )
         if counts.get("skipped"):
@@ -338,13 +349,12 @@ def answer_html(answer: Answer, exchange_id: int) -> str:
 
 def _source_line_html(badge: str, chunk: Chunk, anchor: str = "", snippet: str = "") -> str:
     anchor_attr = f' id="{anchor}"' if anchor else ""
-    line = (
-        f'<div class="ra-src"{anchor_attr}>{badge}<span class="ra-src-title">{_esc(chunk.title or chunk.doc_id)}</span>'
-        f'<span class="ra-src-meta">{_esc(_source_meta(chunk))}</span></div>'
+    snippet_html = f'<span class="ra-snippet">{_esc(snippet)}</span>' if snippet else ""
+    return (
+        f'<div class="ra-src"{anchor_attr}>{badge}<div class="ra-src-body">'
+        f'<span class="ra-src-title">{_esc(chunk.title or chunk.doc_id)}</span>'
+        f'<span class="ra-src-meta">{_esc(_source_meta(chunk))}</span>{snippet_html}</div></div>'
     )
-    if snippet:
-        line += f'<div class="ra-snippet">{_esc(snippet)}</div>'
-    return line
 
 
 def _snippet(text: str) -> str:
@@ -358,7 +368,7 @@ def _source_row(engine: Engine, key: str, line_html: str, passage: Passage, quot
     text_col, button_col = st.columns([5, 1.3], vertical_alignment="center", gap="small")
     text_col.markdown(line_html, unsafe_allow_html=True)
     if button_col.button("Bekijk bron", key=key, icon=":material/visibility:", type="tertiary",
-                         help=f"Open de passage uit “{passage.chunk.title}” met de tekst eromheen"):
+                         help=f"Open de passage uit “{_md_escape(passage.chunk.title)}” met de tekst eromheen"):
         _source_dialog(engine, passage, quotes)
 
 
@@ -457,7 +467,7 @@ def _surrounding(doc_text: str, start: int, end: int) -> tuple[str, str]:
     return before, after
 
 
-@st.dialog("Bron", width="large", position="right")
+@st.dialog("Bron", width="medium", position="right")
 def _source_dialog(engine: Engine, passage: Passage, quotes: list[str]) -> None:
     chunk = passage.chunk
     try:
@@ -480,6 +490,8 @@ def _source_dialog(engine: Engine, passage: Passage, quotes: list[str]) -> None:
         f'<div class="ra-where">{" · ".join(where)}</div>',
         unsafe_allow_html=True,
     )
+    if quotes:
+        st.caption("Geel gemarkeerd: waarop het antwoord steunt. Grijs: de tekst ervoor en erna in het document.")
     before, after = ("", "")
     if document is not None and document.text[chunk.start:chunk.end].strip() == chunk.text.strip():
         before, after = _surrounding(document.text, chunk.start, chunk.end)
@@ -491,8 +503,6 @@ def _source_dialog(engine: Engine, passage: Passage, quotes: list[str]) -> None:
         "</div>",
         unsafe_allow_html=True,
     )
-    if quotes:
-        st.caption("Geel gemarkeerd: de zin(nen) waarop het antwoord steunt. Grijs: de tekst eromheen.")
     if source_file is not None:
         try:
             data = source_file.read_bytes()
@@ -501,7 +511,7 @@ def _source_dialog(engine: Engine, passage: Passage, quotes: list[str]) -> None:
             data = None
         if data is not None:
             st.download_button(
-                f"Download het originele bestand ({source_file.suffix.lstrip('.').upper()})",
+                f"Download het originele bestand ({_md_escape(source_file.suffix.lstrip('.').upper())})",
                 data=data, file_name=source_file.name, icon=":material/download:", on_click="ignore",
                 key=f"download-{chunk.id}",
             )
@@ -653,7 +663,7 @@ def _render_pending() -> None:
 def main() -> None:
     st.set_page_config(
         page_title=PAGE_TITLE,
-        page_icon=":material/menu_book:",
+        page_icon="📚",  # an emoji favicon is drawn locally; a :material/...: one is fetched from Google
         layout="centered",
         initial_sidebar_state="expanded",
         menu_items={"Get help": None, "Report a bug": None,
@@ -661,6 +671,16 @@ def main() -> None:
                              "met bronvermelding. Werkt volledig lokaal."},
     )
     st.html(_CSS)
+    try:
+        _page()
+    except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
+        log.error("page failed: %s", type(exc).__name__)
+        if os.environ.get("RADASSIST_DEBUG"):
+            raise
+        st.error(ERROR_TEXT, icon=":material/error:")
+
+
+def _page() -> None:
     _init_state()
     settings = _settings_or_stop()
     engine, index = _engine_or_stop(settings)

@@ -46,7 +46,7 @@ def verify(answer: str, passages: list[Passage], min_support: float) -> Verified
     for i, sentence in enumerate(sentences):
         markers = [int(m) for m in _MARKER.findall(sentence)]
         valid = [m for m in dict.fromkeys(markers) if m in by_rank]
-        bare = " ".join(_MARKER.sub("", sentence).split())
+        bare = re.sub(r"\s+([.!?:;,])", r"\1", " ".join(_MARKER.sub("", sentence).split()))
         if not bare:
             continue
         if not valid:
@@ -73,7 +73,9 @@ def verify(answer: str, passages: list[Passage], min_support: float) -> Verified
             SentenceVerdict(bare, valid, round(best_support, 4), kept, "" if kept else "onvoldoende steun in de bron")
         )
         if kept:
-            kept_parts.append(bare + " " + "".join(f"[{m}]" for m in valid))
+            end = bare[-1] if bare[-1] in ".!?:;" else "."
+            body = bare[:-1].rstrip() if bare[-1] in ".!?:;" else bare
+            kept_parts.append(f"{body} {''.join(f'[{m}]' for m in valid)}{end}")
             citations.append(Citation(marker=best_rank, passage=by_rank[best_rank], quote=best_quote.strip()))
     total = len(verdicts)
     kept_share = (sum(v.kept for v in verdicts) / total) if total else 0.0
