@@ -1,7 +1,7 @@
 """The web app in a real browser: `streamlit run app.py` in a subprocess, Debian's chromium via Playwright.
 
 Skipped when /usr/bin/chromium is missing (`make chromium` installs it); never downloads a browser.
-With RADASSIST_SCREENSHOT=1 the screenshot is also written to docs/screenshot.png.
+With RADASSIST_SCREENSHOT=1 the answer screenshot is also written to docs/screenshot.png.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ QUESTION = "Wat doet een procesregisseur in het casusoverleg?"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing (/usr/bin/chromium): run `make chromium`"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="Debian chromium missing (/usr/bin/chromium): install it with `make chromium`"),
 ]
 
 
@@ -83,7 +84,7 @@ def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="nl-NL")
+            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
             page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc not in (host, "") else None)
             page.goto(server)
             page.get_by_role("heading", name="Kennisbank aanpak radicalisering").wait_for(timeout=90_000)
@@ -99,6 +100,9 @@ def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
             assert page.locator(f".ra-src{target}").count() == 1  # the marker points at a listed source
             assert page.locator(".ra-src").count() >= 1
             assert page.get_by_text("Bronnen", exact=True).is_visible()
+            page.wait_for_timeout(300)  # the streamed text has just been replaced by the rendered answer
+            answer_shot = tmp_path / "answer.png"
+            page.screenshot(path=str(answer_shot))
 
             page.get_by_role("button", name="Bekijk bron").first.click()
             dialog = page.get_by_role("dialog")
@@ -109,12 +113,12 @@ def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
             assert dialog.get_by_role("button", name="Download het originele bestand (PDF)").is_visible()
             page.wait_for_timeout(400)  # let the drawer finish sliding in
 
-            shot = tmp_path / "screenshot.png"
-            page.screenshot(path=str(shot))
-            assert shot.stat().st_size > 10_000
+            source_shot = tmp_path / "source.png"
+            page.screenshot(path=str(source_shot))
+            assert answer_shot.stat().st_size > 10_000 and source_shot.stat().st_size > 10_000
             if os.environ.get("RADASSIST_SCREENSHOT") == "1":
                 (ROOT / "docs").mkdir(exist_ok=True)
-                shutil.copy(shot, ROOT / "docs" / "screenshot.png")
+                shutil.copy(answer_shot, ROOT / "docs" / "screenshot.png")
         finally:
             browser.close()
     assert outside == [], f"the page fetched from outside: {outside}"

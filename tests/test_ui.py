@@ -178,3 +178,34 @@ def test_engine_failure_shows_a_dutch_message_without_details(app, monkeypatch, 
     page = " ".join(m.value for m in app.markdown) + error.value
     assert "interne details" not in page and "Traceback" not in page
     assert "RuntimeError" in caplog.text and "interne details" not in caplog.text
+
+
+# ----------------------------------------------------------------------------- rendering helpers (no app)
+
+def _answer(text: str, title: str, quote: str):
+    from radassist.types import Answer, Chunk, Citation, Passage
+
+    chunk = Chunk(id="d#0", doc_id="d", text=f"Voor. {quote} Na.", section="", page=None, start=0, end=0,
+                  hash="", title=title)
+    passage = Passage(rank=1, chunk=chunk, score=1.0)
+    return Answer("vraag", text, False, "extractive", [Citation(1, passage, quote)], [passage])
+
+
+def test_answer_html_escapes_source_text_and_links_only_cited_markers():
+    from radassist.ui import answer_html
+
+    hostile = 'Zie <img src=x onerror="alert(1)"> en <script>alert(2)</script>'
+    rendered = answer_html(_answer(f"{hostile} [1] en [7].\n\nNieuwe alinea.", 'Titel "<b>"', "x"), 3)
+    assert "<img" not in rendered and "<script" not in rendered and "&lt;script&gt;" in rendered
+    assert '<a class="ra-cite" href="#ra-src-3-1" title="Bron 1: Titel &quot;&lt;b&gt;&quot;"' in rendered
+    assert "[7]" in rendered  # not a citation: left as text
+    assert "\n" not in rendered  # a blank line would end the HTML block and let Markdown parse source text
+
+
+def test_marked_html_finds_quotes_across_whitespace_and_escapes_them():
+    from radassist.ui import marked_html
+
+    text = "De procesregisseur <b>bewaakt</b> het\n\nproces. Daarna volgt meer."
+    rendered = marked_html(text, ["De procesregisseur <b>bewaakt</b> het proces.", "niet aanwezig"])
+    assert rendered.startswith('<mark class="ra-quote">De procesregisseur &lt;b&gt;bewaakt&lt;/b&gt; het')
+    assert rendered.count("<mark") == 1 and "<b>" not in rendered

@@ -103,7 +103,8 @@ span.ra-rank { background: #eef0f2; border-color: #d5d9de; color: #46525e; }
 .ra-snippet { display: block; margin-top: .15rem; color: #56636f; font-size: .88rem; line-height: 1.45; }
 .ra-doc-title { font-size: 1.15rem; font-weight: 700; line-height: 1.35; }
 .ra-where { margin: .35rem 0 .6rem 0; color: #3d4a56; font-size: .92rem; }
-.ra-context { max-height: 62vh; overflow-y: auto; padding-right: .4rem; line-height: 1.62; font-size: .96rem; }
+.ra-context { max-height: 62vh; overflow-y: auto; margin-bottom: .6rem; padding-right: .4rem;
+  font-size: .96rem; line-height: 1.62; }
 .ra-before, .ra-after { color: #6a7682; }
 .ra-passage { margin: .55rem 0; padding: .55rem .8rem; border-left: 4px solid #17507a;
   border-radius: 0 .4rem .4rem 0; background: #f3f7fa; }
