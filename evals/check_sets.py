@@ -17,7 +17,7 @@ Checks: required fields and their types, the kind vocabulary, unique ids, 6-15 w
 string, answerable=false => no doc_ids/evidence/answer_facts and kind "unanswerable", every doc_id
 exists in the index, every evidence string occurs (whitespace-normalised, case-insensitive) in the
 extracted text of at least one of its doc_ids, every answer fact occurs in the evidence or in the
-text of one of its doc_ids, and filters (type/region) admit at least one of the doc_ids.
+text of one of its doc_ids, and filters (type/region/themes/doc_ids) admit every cited doc_id.
 
 The functions `load_set`, `load_documents`, `load_document_meta` and `check_set` are importable so
 a test can reuse them, e.g.:
@@ -70,13 +70,14 @@ def word_count(text: str) -> int:
 # ---------------------------------------------------------------------------------------------- loading
 
 
-def load_set(path: str | Path) -> list[dict]:
+def load_set(path: str | Path, errors: list[str] | None = None) -> list[dict]:
     """The objects of a JSONL file, in order; blank lines are skipped.
 
-    Raises ValueError naming every line that is not a JSON object.
+    A line that is not a JSON object is reported in `errors` when a list is given (and skipped);
+    without one, a ValueError naming every such line is raised.
     """
     items: list[dict] = []
-    errors: list[str] = []
+    problems: list[str] = []
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -84,14 +85,16 @@ def load_set(path: str | Path) -> list[dict]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                errors.append(f"{path}:{number}: invalid JSON ({exc.msg})")
+                problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
                 continue
             if not isinstance(obj, dict):
-                errors.append(f"{path}:{number}: not a JSON object")
+                problems.append(f"{path}:{number}: not a JSON object")
                 continue
             items.append(obj)
-    if errors:
-        raise ValueError("\n".join(errors))
+    if problems:
+        if errors is None:
+            raise ValueError("\n".join(problems))
+        errors.extend(problems)
     return items
 
 
@@ -165,37 +168,42 @@ def _check_filters(where: str, filters, doc_ids: list[str], meta: dict[str, dict
             return False
         return True
 
-    if not any(admitted(d) for d in doc_ids):
-        failures.append(f"{where}: filters {filters} exclude every one of its doc_ids")
+    excluded = [d for d in doc_ids if not admitted(d)]
+    if excluded:
+        failures.append(f"{where}: filters {filters} exclude cited doc_ids {excluded}")
     return failures
 
 
 def _check_question(where: str, q: dict, docs_norm: dict[str, str], meta: dict[str, dict] | None) -> list[str]:
+    """Every failure of one question (or conversation turn); checks continue past bad fields."""
     failures: list[str] = []
     for key in sorted(set(q) - QUESTION_KEYS - {"id"}):
         failures.append(f"{where}: unknown field {key!r}")
     for key in ("question", "answerable", "doc_ids", "evidence", "answer_facts", "kind"):
         if key not in q:
             failures.append(f"{where}: missing field {key!r}")
-    if failures:
-        return failures
 
-    question, answerable, kind = q["question"], q["answerable"], q["kind"]
-    doc_ids, evidence, facts = q["doc_ids"], q["evidence"], q["answer_facts"]
-    if not isinstance(question, str) or not question.strip():
+    question = q.get("question")
+    if "question" in q and (not isinstance(question, str) or not question.strip()):
         failures.append(f"{where}: question must be a non-empty string")
-    if not isinstance(answerable, bool):
+    answerable = q.get("answerable")
+    if "answerable" in q and not isinstance(answerable, bool):
         failures.append(f"{where}: answerable must be true or false")
-    if kind not in KINDS:
+        answerable = None
+    kind = q.get("kind")
+    if "kind" in q and kind not in KINDS:
         failures.append(f"{where}: kind {kind!r} not in {sorted(KINDS)}")
-    for name, value in (("doc_ids", doc_ids), ("evidence", evidence), ("answer_facts", facts)):
-        if not _is_str_list(value):
+    lists: dict[str, list[str]] = {}
+    for name in ("doc_ids", "evidence", "answer_facts"):
+        value = q.get(name, [])
+        if _is_str_list(value):
+            lists[name] = value
+        else:
             failures.append(f"{where}: {name} must be a list of strings")
+            lists[name] = []
+    doc_ids, evidence, facts = lists["doc_ids"], lists["evidence"], lists["answer_facts"]
     if "note" in q and not isinstance(q["note"], str):
         failures.append(f"{where}: note must be a string")
-    if failures:
-        return failures
-
     if "filters" in q:
         failures += _check_filters(where, q["filters"], doc_ids, meta)
 
@@ -205,22 +213,22 @@ def _check_question(where: str, q: dict, docs_norm: dict[str, str], meta: dict[s
         if kind != "unanswerable":
             failures.append(f"{where}: answerable=false requires kind 'unanswerable' (got {kind!r})")
         return failures
+    if answerable is True:
+        if kind == "unanswerable":
+            failures.append(f"{where}: kind 'unanswerable' but answerable=true")
+        if not doc_ids:
+            failures.append(f"{where}: answerable question without doc_ids")
+        if not 1 <= len(evidence) <= MAX_EVIDENCE:
+            failures.append(f"{where}: needs 1-{MAX_EVIDENCE} evidence strings (has {len(evidence)})")
+        if not 1 <= len(facts) <= MAX_FACTS:
+            failures.append(f"{where}: needs 1-{MAX_FACTS} answer_facts (has {len(facts)})")
 
-    if kind == "unanswerable":
-        failures.append(f"{where}: kind 'unanswerable' but answerable=true")
-    if not doc_ids:
-        failures.append(f"{where}: answerable question without doc_ids")
     if len(set(doc_ids)) != len(doc_ids):
         failures.append(f"{where}: duplicate doc_ids")
-    if not 1 <= len(evidence) <= MAX_EVIDENCE:
-        failures.append(f"{where}: needs 1-{MAX_EVIDENCE} evidence strings (has {len(evidence)})")
-    if not 1 <= len(facts) <= MAX_FACTS:
-        failures.append(f"{where}: needs 1-{MAX_FACTS} answer_facts (has {len(facts)})")
-
-    known = [d for d in doc_ids if d in docs_norm]
     for d in doc_ids:
         if d not in docs_norm:
             failures.append(f"{where}: doc_id {d!r} not in the index")
+    known = [d for d in dict.fromkeys(doc_ids) if d in docs_norm]
 
     for ev in evidence:
         n = word_count(ev)
@@ -248,7 +256,7 @@ def check_set(items: list[dict], documents: dict[str, str], meta: dict[str, dict
     """Every failure found in `items` (single questions or conversations), as readable lines.
 
     `documents` maps document id to extracted text (see `load_documents`); `meta` (optional, see
-    `load_document_meta`) enables the check that filters admit at least one cited document.
+    `load_document_meta`) enables the check that filters admit every cited document.
     """
     docs_norm = {doc_id: normalize(text) for doc_id, text in documents.items()}
     failures: list[str] = []
@@ -310,22 +318,24 @@ def run(sets: list[tuple[Path, Path, bool]]) -> int:
         label = str(set_path)
         if not Path(index_dir, "CURRENT").exists():
             if skip_missing_index:
-                print(f"SKIP {label}: no index at {index_dir} (build it with `radassist index --index {index_dir} ...`)")
+                print(f"SKIP {label}: no index at {index_dir} (build it: .venv/bin/radassist index --corpus "
+                      f"/work/shared/realdocs --index {index_dir})")
                 continue
             print(f"FAIL {label}: no index at {index_dir}")
             failed = True
             continue
+        parse_errors: list[str] = []
         try:
-            items = load_set(set_path)
-        except (OSError, ValueError) as exc:
-            print(f"FAIL {label}:\n  " + str(exc).replace("\n", "\n  "))
+            items = load_set(set_path, parse_errors)
+        except OSError as exc:
+            print(f"FAIL {label}: {exc}")
             failed = True
             continue
         index_dir = Path(index_dir)
         if index_dir not in loaded:
             loaded[index_dir] = (load_documents(index_dir), load_document_meta(index_dir))
         documents, meta = loaded[index_dir]
-        failures = check_set(items, documents, meta)
+        failures = parse_errors + check_set(items, documents, meta)
         if failures:
             failed = True
             print(f"FAIL {label} ({len(failures)} failures; index {index_dir}):")

@@ -180,6 +180,16 @@ def test_engine_failure_shows_a_dutch_message_without_details(app, monkeypatch, 
     assert "RuntimeError" in caplog.text and "interne details" not in caplog.text
 
 
+def test_without_an_index_the_app_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("RADASSIST_INDEX_DIR", str(tmp_path / "leeg"))
+    monkeypatch.setenv("RADASSIST_DATA_DIR", str(tmp_path / "var"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception and not at.error
+    [warning] = at.warning
+    assert "nog geen kennisbank" in warning.value and "radassist index" in warning.value
+    assert not at.chat_input
+
+
 # ----------------------------------------------------------------------------- rendering helpers (no app)
 
 def _answer(text: str, title: str, quote: str):
