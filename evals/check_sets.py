@@ -16,8 +16,9 @@ or a conversation
 Checks: required fields and their types, the kind vocabulary, unique ids, 6-15 words per evidence
 string, answerable=false => no doc_ids/evidence/answer_facts and kind "unanswerable", every doc_id
 exists in the index, every evidence string occurs (whitespace-normalised, case-insensitive) in the
-extracted text of at least one of its doc_ids, every answer fact occurs in the evidence or in the
-text of one of its doc_ids, and filters (type/region/themes/doc_ids) admit every cited doc_id.
+extracted text of at least one of its doc_ids, every answer fact occurs as whole words (accents and
+punctuation ignored, as the eval matches facts in answers) in the evidence or in the text of one of
+its doc_ids, and filters (type/region/themes/doc_ids) admit every cited doc_id.
 
 The functions `load_set`, `load_documents`, `load_document_meta` and `check_set` are importable so
 a test can reuse them, e.g.:
@@ -61,6 +62,16 @@ _WS = re.compile(r"\s+")
 def normalize(text: str) -> str:
     """Unicode NFC, whitespace runs collapsed to one space, trimmed, case-folded."""
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def fact_form(text: str) -> str:
+    """Token form used to match answer facts: accents stripped, lower case, punctuation to spaces.
+
+    Mirrors radassist.text.normalize, which the eval uses to find facts in an answer as whole words,
+    so a fact must be whole words ("rechts-extremisme", not "rechts-extremis").
+    """
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def word_count(text: str) -> int:
@@ -174,7 +185,9 @@ def _check_filters(where: str, filters, doc_ids: list[str], meta: dict[str, dict
     return failures
 
 
-def _check_question(where: str, q: dict, docs_norm: dict[str, str], meta: dict[str, dict] | None) -> list[str]:
+def _check_question(
+    where: str, q: dict, docs_norm: dict[str, str], docs_facts: dict[str, str], meta: dict[str, dict] | None
+) -> list[str]:
     """Every failure of one question (or conversation turn); checks continue past bad fields."""
     failures: list[str] = []
     for key in sorted(set(q) - QUESTION_KEYS - {"id"}):
@@ -239,16 +252,18 @@ def _check_question(where: str, q: dict, docs_norm: dict[str, str], meta: dict[s
         if known and not any(normalize(ev) in docs_norm[d] for d in known):
             failures.append(f"{where}: evidence not found in the text of {known}: {ev!r}")
 
-    evidence_norm = " \u2016 ".join(normalize(e) for e in evidence)
+    sources = [f" {fact_form(e)} " for e in evidence] + [f" {docs_facts[d]} " for d in known]
     for fact in facts:
-        if not fact.strip():
+        if not fact_form(fact):
             failures.append(f"{where}: empty answer fact")
             continue
         if word_count(fact) > MAX_FACT_WORDS:
             failures.append(f"{where}: answer fact longer than {MAX_FACT_WORDS} words: {fact!r}")
-        nf = normalize(fact)
-        if known and nf not in evidence_norm and not any(nf in docs_norm[d] for d in known):
-            failures.append(f"{where}: answer fact occurs in neither the evidence nor the text of {known}: {fact!r}")
+        key = f" {fact_form(fact)} "
+        if known and not any(key in src for src in sources):
+            failures.append(
+                f"{where}: answer fact is not a whole-word phrase of the evidence or of the text of {known}: {fact!r}"
+            )
     return failures
 
 
@@ -259,6 +274,7 @@ def check_set(items: list[dict], documents: dict[str, str], meta: dict[str, dict
     `load_document_meta`) enables the check that filters admit every cited document.
     """
     docs_norm = {doc_id: normalize(text) for doc_id, text in documents.items()}
+    docs_facts = {doc_id: fact_form(text) for doc_id, text in documents.items()}
     failures: list[str] = []
     seen_ids: set[str] = set()
     seen_questions: dict[str, str] = {}
@@ -283,10 +299,10 @@ def check_set(items: list[dict], documents: dict[str, str], meta: dict[str, dict
             if not MIN_TURNS <= len(turns) <= MAX_TURNS:
                 failures.append(f"{where}: needs {MIN_TURNS}-{MAX_TURNS} turns (has {len(turns)})")
             for t, turn in enumerate(turns, 1):
-                failures += _check_question(f"{where} turn {t}", turn, docs_norm, meta)
+                failures += _check_question(f"{where} turn {t}", turn, docs_norm, docs_facts, meta)
             continue
 
-        failures += _check_question(where, item, docs_norm, meta)
+        failures += _check_question(where, item, docs_norm, docs_facts, meta)
         question = item.get("question")
         if isinstance(question, str) and question.strip():
             key = normalize(question)

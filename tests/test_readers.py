@@ -82,3 +82,17 @@ def test_real_parliamentary_pdfs_have_page_numbers():
         pages = [p for _, p in doc.pages]
         assert pages[0] == 1 and pages == sorted(pages) and len(pages) >= 2
         assert len(doc.text) > 1000
+
+
+def test_pdf_sentence_over_a_page_break_stays_whole(tmp_path):
+    from conftest import make_pdf
+
+    corpus = tmp_path / "c"
+    make_pdf(corpus / "r.pdf", "R", [
+        [("1 Begin", "De verantwoordelijkheid voor de uitvoering ligt bij de casemanager van een")],
+        [("", "betrokken organisatie. Daarna volgt de evaluatie.")],
+    ])
+    doc = read(corpus, "r.pdf")
+    assert "casemanager van een betrokken organisatie." in doc.text
+    assert doc.page_at(doc.text.index("betrokken organisatie")) == 2
+    assert doc.page_at(doc.text.index("casemanager")) == 1

@@ -461,6 +461,10 @@ class LoadedIndex:
         doc = self.document(doc_id)
         if doc is None:
             return None
-        corpus = Path(self.manifest.get("corpus_dir", self.settings.corpus_dir))
-        path = (corpus / doc.path).resolve()
-        return path if path.is_file() and corpus.resolve() in path.parents else None
+        for corpus in (Path(self.manifest.get("corpus_dir", "")), self.settings.corpus_dir):
+            if not str(corpus) or not corpus.is_dir():
+                continue  # the index may have moved: fall back to the configured corpus folder
+            path = (corpus / doc.path).resolve()
+            if path.is_file() and corpus.resolve() in path.parents:
+                return path
+        return None

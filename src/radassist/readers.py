@@ -74,6 +74,16 @@ class _Builder:
         self.parts.append(block)
         self.length += len(block)
 
+    def continues_sentence(self, block: str) -> bool:
+        last = self.parts[-1].rstrip() if self.parts else ""
+        return bool(last) and not last.endswith((".", "!", "?", ":", ";")) and block[:1].islower()
+
+    def extend_last(self, block: str) -> None:
+        """Append to the previous block with a space (same paragraph)."""
+        block = block.strip()
+        self.parts[-1] = self.parts[-1] + " " + block
+        self.length += 1 + len(block)
+
     def result(self, **kw) -> Parsed:
         return Parsed(
             text="".join(self.parts),
@@ -334,9 +344,13 @@ def read_pdf(path: Path) -> Parsed:
     for number, page_text in enumerate(pages, start=1):
         b.page(number)
         headings = outline.get(number, [])
-        for line in _pdf_blocks(page_text, headings, numbered=not outline):
+        for i, line in enumerate(_pdf_blocks(page_text, headings, numbered=not outline)):
             matched = _match_heading(line, headings)
-            if matched is not None:
+            if i == 0 and matched is None and b.continues_sentence(line):
+                # A sentence running over the page break stays one sentence; the page starts mid-way.
+                b.pages[-1] = (b.length + 1, number)
+                b.extend_last(line)
+            elif matched is not None:
                 level, title = matched
                 b.heading(level + 2, title)
                 b.add(line[len(title):])

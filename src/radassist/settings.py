@@ -24,7 +24,7 @@ from pydantic_settings import (
 
 
 # Bump when readers or chunking produce different chunks from the same files: forces a full rebuild.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 
 class _Section(BaseModel):
