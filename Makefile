@@ -66,7 +66,8 @@ test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -x -m "not slow and not browser"
 
 eval: $(VENV)/.installed-dev index/CURRENT
-	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev
+	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev \
+		--write-calibration evals/calibration.json --update-readme README.md
 
 bench: $(VENV)/.installed-dev index/CURRENT
 	$(BIN)/python bench/run.py

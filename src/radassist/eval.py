@@ -145,6 +145,35 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
     return out
 
 
+def calibration(rows: list[dict], settings: Settings) -> dict[str, Any]:
+    """How the support score separates answerable from unanswerable questions, and the chosen threshold."""
+    scores = [r["support"] for r in rows]
+    answerable = [r["answerable"] for r in rows]
+    threshold, balanced = M.best_threshold(scores, answerable)
+    n_pos = sum(answerable) or 1
+    n_neg = (len(rows) - sum(answerable)) or 1
+    points = []
+    for t in [round(0.40 + 0.02 * i, 2) for i in range(16)]:
+        points.append({
+            "threshold": t,
+            "refusal_recall": round(sum(1 for s, a in zip(scores, answerable) if not a and s < t) / n_neg, 3),
+            "false_refusal_rate": round(sum(1 for s, a in zip(scores, answerable) if a and s < t) / n_pos, 3),
+        })
+    from radassist.answer import SUPPORT_WEIGHTS
+
+    return {
+        "support_weights": SUPPORT_WEIGHTS,
+        "auroc": M.auroc([s for s, a in zip(scores, answerable) if a], [s for s, a in zip(scores, answerable) if not a]),
+        "best_balanced_threshold": threshold,
+        "best_balanced_accuracy": round(balanced, 3),
+        "refusal_threshold_in_settings": settings.answer.refusal_threshold,
+        "caution_threshold_in_settings": settings.answer.caution_threshold,
+        "operating_points": points,
+        "n_answerable": sum(answerable),
+        "n_unanswerable": len(rows) - sum(answerable),
+    }
+
+
 # ----------------------------------------------------------------------------- baseline
 
 def run_baseline(engine: Engine, items: list[dict]) -> tuple[list[dict], dict]:
@@ -272,7 +301,7 @@ def evaluate(settings: Settings, set_path: Path, conversations: Path | None = No
             print(f"eval: {n}/{total}", file=sys.stderr, flush=True)
 
     rows = run_set(engine, items, backend, progress)
-    summary = {"single": aggregate(rows)}
+    summary = {"single": aggregate(rows), "calibration": calibration(rows, settings)}
     conv_rows: list[dict] = []
     if conversations:
         conv_rows = run_conversations(engine, load_jsonl(conversations), backend)
@@ -302,6 +331,8 @@ def register_cli(sub) -> None:
     p.add_argument("--no-baseline", action="store_true", help="skip the naive llama-index baseline")
     p.add_argument("--out", default="evals/reports", help="where reports go")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--write-calibration", metavar="FILE", help="also write the refusal calibration here")
+    p.add_argument("--update-readme", metavar="FILE", help="refresh the headline numbers in this README")
     p.set_defaults(func=_cmd_eval)
 
 
@@ -313,6 +344,11 @@ def _cmd_eval(args) -> int:
     name = args.name or Path(args.set).stem
     result = evaluate(settings, Path(args.set), Path(args.conversations) if args.conversations else None,
                       name=name, baseline=not args.no_baseline, backend=args.backend, out_root=Path(args.out))
+    if args.write_calibration:
+        data = {"source": f"{result['out_dir']}/results.json", "set": args.set, **result["summary"]["calibration"]}
+        Path(args.write_calibration).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    if args.update_readme:
+        update_readme(Path(args.update_readme), result)
     if args.json:
         print(json.dumps({"summary": result["summary"], "baseline": result["baseline"],
                           "report": result["out_dir"]}, indent=1))
@@ -326,3 +362,32 @@ def argparse_namespace_without_corpus(args):
     import argparse
 
     return argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "corpus"})
+
+
+def update_readme(readme: Path, result: dict) -> None:
+    """Replace the block between the eval markers with the headline numbers of this run."""
+    s = result["summary"]["single"]
+    b = result["baseline"] or {}
+    conv = result["summary"].get("conversations") or {}
+    rel = Path(result["out_dir"]).as_posix()
+    block = "\n".join([
+        f"Latest report: [{rel}/report.md]({rel}/report.md) "
+        f"({s['n']} questions, {s['n_unanswerable']} unanswerable; written by `make eval`, not by hand).",
+        "",
+        "| | radassist | naive llama-index baseline |",
+        "|---|---|---|",
+        f"| strict hit@1 / hit@5 | {_fmt(s['hit@1'], 2)} / {_fmt(s['hit@5'], 2)} | {_fmt(b.get('hit@1'), 2)} / {_fmt(b.get('hit@5'), 2)} |",
+        f"| MRR@10 | {_fmt(s['mrr@10'], 2)} | {_fmt(b.get('mrr@10'), 2)} |",
+        f"| answer-fact recall | {_fmt(s['fact_recall'], 2)} | - |",
+        f"| citation validity / support | {_fmt(s['citation_validity'], 2)} / {_fmt(s['citation_support'], 2)} | - |",
+        f"| refusal precision / recall | {_fmt(s['refusal_precision'], 2)} / {_fmt(s['refusal_recall'], 2)} | - |",
+        f"| false refusals (answerable questions) | {_fmt(s['false_refusal_rate'], 2)} | - |",
+        f"| conversations: hit@5, fact recall | {_fmt(conv.get('hit@5'), 2)}, {_fmt(conv.get('fact_recall'), 2)} | - |",
+    ])
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- eval:start -->", "<!-- eval:end -->"
+    if start not in text or end not in text:
+        return
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{block}\n{end}{tail}", encoding="utf-8")

@@ -37,7 +37,7 @@ from radassist.embed import EmbeddingCache, get_embedder
 from radassist.lexical import LexicalIndex
 from radassist.settings import Settings
 from radassist.store import VectorStore, chroma_client, delete_collection
-from radassist.types import Chunk, Document, RadassistError, Skipped
+from radassist.types import Chunk, ConfigError, Document, RadassistError, Skipped
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEEP_OLD_GENERATIONS = 2
@@ -163,7 +163,7 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
     progress = progress or (lambda stage, done, total: None)
     index_dir = settings.index_dir
     with _index_lock(index_dir):
-        _remove_debris(index_dir)
+        _remove_debris(settings)
         catalog = load_catalog(settings.corpus_dir)  # ConfigError names the bad entry
         files, skipped, hashes = corpus_state(settings)
         catalog_sha = _catalog_hash(settings.corpus_dir)
@@ -275,13 +275,15 @@ def _new_generation_name() -> str:
     return f"g{stamp}-{os.getpid()}"
 
 
-def _remove_debris(index_dir: Path) -> None:
-    """Generations without a manifest are leftovers of a killed run."""
+def _remove_debris(settings: Settings) -> None:
+    """Generations without a manifest are leftovers of a killed run; in server mode so is their collection."""
+    index_dir = settings.index_dir
     gens = index_dir / "generations"
     if not gens.is_dir():
         return
     for folder in gens.iterdir():
         if folder.is_dir() and not (folder / "manifest.json").is_file():
+            delete_collection(settings.chroma_url, folder, _collection_name(folder.name))
             shutil.rmtree(folder, ignore_errors=True)
     for tmp in index_dir.glob("CURRENT.tmp*"):
         tmp.unlink(missing_ok=True)
@@ -413,6 +415,15 @@ class LoadedIndex:
                 self.chunks.append(Chunk.from_dict(json.loads(line)))
         self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
         self.lexical = LexicalIndex.load(self.folder / "bm25")
+        built_with = self.manifest.get("settings", {}).get("chroma_url")
+        if bool(built_with) != bool(settings.chroma_url):
+            # Otherwise Chroma only says the collection does not exist.
+            raise ConfigError(
+                f"index {generation} is gebouwd met "
+                f"{'Chroma-server ' + built_with if built_with else 'ingebedde Chroma'}, maar deze instellingen "
+                f"gebruiken {'Chroma-server ' + settings.chroma_url if settings.chroma_url else 'ingebedde Chroma'}; "
+                "zet RADASSIST_CHROMA_URL gelijk voor indexeerder en app"
+            )
         self.store = (
             VectorStore(chroma_client(settings.chroma_url, self.folder), _collection_name(generation))
             if self.chunks

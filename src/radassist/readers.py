@@ -28,6 +28,15 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
+# Every chunk repeats its document's title and section path, so a hostile megabyte heading would be
+# copied into every chunk (gigabytes); headings stay whole in the text but are cut for those labels.
+MAX_LABEL_CHARS = 300
+
+
+def clip_label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class _Builder:
     """Accumulates text blocks while tracking the heading stack, so offsets stay exact."""
 
@@ -43,11 +52,12 @@ class _Builder:
         title = " ".join(title.split())
         if not title:
             return
+        label = clip_label(title)
         if not self.first_heading:
-            self.first_heading = title
+            self.first_heading = label
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
-        self.stack.append((level, title))
+        self.stack.append((level, label))
         self.add(title)
         self._mark_section()
 
@@ -112,10 +122,22 @@ def decode_utf8(data: bytes, name: str) -> str:
 # ----------------------------------------------------------------------------- Markdown / text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+)$")  # closing '#'s are cut in Python: see _heading_title
+# Link text may not contain brackets, nor the URL parentheses beyond one nested pair, so a scan
+# stops at the next candidate: linear time even on a line of 100,000 '[' (a minute before).
+_MD_LINK = re.compile(r"!?\[([^\[\]]*+)\]\([^()]*+(?:\([^()]*+\)[^()]*+)?\)")
 _MD_EMPH = re.compile(r"(\*\*|__)(.+?)\1")
 _HTML_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: front matter needs none, and a few lines of nested aliases expand
+    to gigabytes once the values are turned into text ("billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not allowed in front matter")
+        return super().compose_node(parent, index)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict, str, list[str]]:
@@ -124,8 +146,8 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str, list[str]]:
         return {}, text, []
     body = text[match.end():]
     try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        data = yaml.load(match.group(1), Loader=_FrontMatterLoader)
+    except (yaml.YAMLError, ValueError, RecursionError):  # "date: 2024-02-30" raises ValueError
         return {}, body, [f"{name}: front matter is geen geldige YAML en wordt genegeerd (invalid front matter ignored)"]
     if not isinstance(data, dict):
         return {}, body, [f"{name}: front matter is geen YAML-mapping en wordt genegeerd (front matter ignored)"]
@@ -160,7 +182,7 @@ def read_markdown(path: Path) -> Parsed:
         if match:
             flush()
             level = len(match.group(1))
-            title = _clean_md_line(match.group(2))
+            title = _clean_md_line(_heading_title(match.group(2)))
             # A single top-level '#' is the document title: it is not part of section paths.
             b.heading(0 if level == 1 else level, title)
         elif not raw.strip():
@@ -169,6 +191,15 @@ def read_markdown(path: Path) -> Parsed:
             para.append(_clean_md_line(raw.rstrip()))
     flush()
     return b.result(meta=meta, warnings=warnings)
+
+
+def _heading_title(rest: str) -> str:
+    """The heading text without its closing '#'s (a title of only '#'s keeps its first one).
+
+    Done here, not in the regex: `(.+?)[ \t#]*$` re-scans the closing run at every position,
+    which is quadratic on a long line.
+    """
+    return rest.rstrip(" \t#") or rest[:1]
 
 
 def read_text(path: Path) -> Parsed:
@@ -235,6 +266,11 @@ class _HtmlText(HTMLParser):
         self.b.add(text)
 
     def close(self):
+        # An unterminated tag or comment leaves the rest of the file pending. Older Pythons (3.11.7
+        # here) then re-scan it from every later '<', which takes hours on a hostile file; patched
+        # ones drop it, as browsers do (HTML5). Drop it here on every version.
+        if self.rawdata.startswith("<"):
+            self.rawdata = ""
         super().close()
         self.heading_level = 0
         self._flush()

@@ -96,8 +96,12 @@ class AnswerSettings(_Section):
     max_sentences: int = Field(4, description="Sentences in an extractive answer.")
     max_words: int = Field(130, description="Soft length limit of an extractive answer.")
     refusal_threshold: float = Field(
-        0.35,
+        0.58,
         description="Answer support below this refuses (calibrated on evals/dev.jsonl; see evals/calibration.json).",
+    )
+    caution_threshold: float = Field(
+        0.66,
+        description="Between the refusal threshold and this, the answer carries a 'check the sources' notice.",
     )
     verify_min_support: float = Field(0.35, description="An LLM sentence needs at least this support by its cited passage.")
     verify_min_kept: float = Field(0.5, description="Fall back to extractive when less than this share of LLM sentences survives.")

@@ -7,6 +7,10 @@ status), the welcome text with example questions, the conversation so far, the n
 then replaced by the rendered answer with its sources) and, when a question holds personal data,
 the warning that asks whether to send it redacted.
 
+Who is asking decides what may be shown (`auth.py`): the page identifies the user before it loads
+anything, passes the role to the engine (retrieval filters on it), and checks again before it shows
+an answer, opens a source or offers a file for download.
+
 Source text is untrusted: everything that comes from the corpus or the user is escaped with
 `html.escape` before it goes into the few HTML snippets this module builds; the only raw HTML is
 this module's own markup. No element loads anything from outside the page.
@@ -19,13 +23,14 @@ import html
 import logging
 import os
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Iterator
 
 import streamlit as st
 
-from radassist import privacy
+from radassist import auth, privacy
 from radassist.conversation import Turn
 from radassist.engine import MAX_QUESTION_CHARS, AskContext, Engine
 from radassist.feedback import FeedbackStore, store_for
@@ -71,6 +76,11 @@ LOAD_ERROR_TEXT = (
     "De kennisbank kon niet worden geladen. Probeer het later opnieuw of neem contact op met de beheerder."
 )
 SETTINGS_ERROR_TEXT = "De instellingen van radassist zijn ongeldig. Neem contact op met de beheerder."
+NO_ACCESS_ANSWER_TEXT = (
+    "Dit antwoord kan niet worden getoond: het steunt op documenten die niet bij uw rol horen. "
+    "Neem contact op met de beheerder als u denkt dat dit niet klopt."
+)
+NO_ACCESS_SOURCE_TEXT = "U heeft geen toegang tot dit document."
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Enough to keep plain text plain: emphasis, links, HTML, headings, math, tables, :emoji: and :material/icons:.
@@ -129,10 +139,14 @@ class Exchange:
     answer: Answer | None = None
     error: str = ""
     feedback_id: int | None = None
+    owner: str = ""  # User.key of who asked: shown to that identity only
 
 
 def _init_state() -> None:
-    defaults = {"exchanges": [], "next_id": 1, "pending": None, "queued": None, "session_id": uuid.uuid4().hex}
+    defaults = {
+        "exchanges": [], "next_id": 1, "pending": None, "queued": None, "session_id": uuid.uuid4().hex,
+        "user": None, "login_user": None, "login_failures": 0, "login_blocked_until": 0.0,
+    }
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
@@ -194,6 +208,142 @@ def _engine_or_stop(settings: Settings) -> tuple[Engine, LoadedIndex]:
         log.error("engine not loaded: %s", type(exc).__name__)
         st.error(LOAD_ERROR_TEXT)
     st.stop()
+
+
+# ----------------------------------------------------------------------------- who is asking
+
+def _request_headers() -> list[tuple[str, str]]:
+    """Every header of the request that opened this session, repeated ones included."""
+    headers = st.context.headers
+    return [(name, value) for name in headers for value in headers.get_all(name)]
+
+
+def _remote_address() -> str | None:
+    """The address of the peer that opened this session's connection, as auth.resolve_user wants it."""
+    if "*" in os.environ.get("FORWARDED_ALLOW_IPS", ""):
+        # uvicorn would then take the peer address from X-Forwarded-For, which any client can write.
+        log.error("FORWARDED_ALLOW_IPS='*' makes client addresses forgeable; identity headers are ignored")
+        return None
+    address = st.context.ip_address
+    if address is None:
+        return "127.0.0.1"  # Streamlit reports a loopback peer (127.0.0.1 or ::1) as None
+    return address if isinstance(address, str) else None
+
+
+def _oidc_claims() -> dict:
+    try:
+        return st.user.to_dict()
+    except Exception as exc:  # no script context, or Streamlit without auth support
+        log.error("st.user not readable: %s", type(exc).__name__)
+        return {}
+
+
+def _user_or_stop(settings: Settings) -> auth.User:
+    """The user of this run; anyone else sees a login (or the reason why not) and no documents."""
+    mode = settings.auth.mode
+    if mode == "users":
+        result = _logged_in_user(settings)
+    else:
+        claims = _oidc_claims() if mode == "oidc" else None
+        result = auth.resolve_user(settings, _request_headers(), _remote_address(), claims)
+    if isinstance(result, auth.User):
+        st.session_state.user = result
+        return result
+    st.session_state.user = None
+    st.title("Kennisbank aanpak radicalisering")
+    if mode == "users":
+        _login_form(settings)
+    else:
+        st.info(result.reason, icon=":material/lock:")
+        if mode == "oidc" and result.kind == "login":
+            if st.button("Inloggen", type="primary", icon=":material/login:", key="oidc-login"):
+                st.login()
+        elif mode == "oidc" and result.kind == "no_role":
+            if st.button("Uitloggen", icon=":material/logout:", key="oidc-logout"):
+                st.logout()
+    st.stop()
+
+
+def _logged_in_user(settings: Settings) -> auth.User | auth.Denied:
+    name = st.session_state.login_user
+    if name is None:
+        return auth.Denied("login", auth.LOGIN_TEXT)
+    user = auth.lookup_user(settings, name)  # removed users and changed roles count from the next click
+    if user is None:
+        _logout()
+        return auth.Denied("login", auth.LOGIN_TEXT)
+    return user
+
+
+def _login_form(settings: Settings) -> None:
+    st.markdown(auth.LOGIN_TEXT)
+    with st.form("login", clear_on_submit=True):
+        name = st.text_input("Gebruikersnaam", key="login-name", autocomplete="username", max_chars=64)
+        password = st.text_input("Wachtwoord", type="password", key="login-password",
+                                 autocomplete="current-password", max_chars=auth.MAX_PASSWORD_CHARS)
+        submitted = st.form_submit_button("Inloggen", type="primary", icon=":material/login:", key="login-submit")
+    if submitted:
+        _try_login(settings, name, password)
+
+
+def _try_login(settings: Settings, name: str, password: str) -> None:
+    wait = st.session_state.login_blocked_until - time.monotonic()
+    if wait > 0:
+        st.warning(auth.BLOCKED_TEXT.format(seconds=int(wait) + 1), icon=":material/hourglass_top:")
+        return
+    user = auth.verify_password(settings, name, password) if name and password else None
+    if user is None:
+        st.session_state.login_failures += 1
+        st.session_state.login_blocked_until = time.monotonic() + auth.login_delay(st.session_state.login_failures)
+        log.info("login failed (%d in this session)", st.session_state.login_failures)  # never the name typed
+        st.error(auth.FAILED_LOGIN_TEXT, icon=":material/error:")
+        return
+    st.session_state.login_failures = 0
+    st.session_state.login_user = user.name
+    _start_fresh()
+    st.rerun()
+
+
+def _logout() -> None:
+    st.session_state.login_user = None
+    _start_fresh()
+
+
+def _start_fresh() -> None:
+    """A new identity starts with an empty conversation and a new pseudonymous session id."""
+    _new_conversation()
+    st.session_state.session_id = uuid.uuid4().hex
+
+
+def _allowed_levels(engine: Engine) -> set[str]:
+    """Confidentiality levels the user of this run may see; none when nobody is identified."""
+    user = st.session_state.get("user")
+    return set(engine.allowed_levels(user.role)) if user is not None else set()
+
+
+def _answer_allowed(answer: Answer, levels: set[str]) -> bool:
+    """Defence in depth: retrieval already filters on the role; an answer that slipped through is not shown."""
+    chunks = [p.chunk for p in answer.passages] + [c.passage.chunk for c in answer.citations]
+    return all(chunk.confidentiality in levels for chunk in chunks)
+
+
+def _document_allowed(engine: Engine, chunk: Chunk, levels: set[str]) -> bool:
+    """The passage's level and its document's level in the current index must both be visible to the user."""
+    if chunk.confidentiality not in levels:
+        return False
+    document = engine.index.document(chunk.doc_id)
+    return document is None or document.meta.confidentiality in levels
+
+
+def _sidebar_user(user: auth.User) -> None:
+    if user.source == "none":
+        st.caption(f":material/lock_open: Geen login: alle documenten voor rol {_md_escape(user.role)}")
+        return
+    st.markdown(f"**Ingelogd als**  \n{_md_escape(user.name)} · rol {_md_escape(user.role)}")
+    if user.source == "users":
+        st.button("Uitloggen", icon=":material/logout:", on_click=_logout, key="logout")
+    elif user.source == "oidc" and st.button("Uitloggen", icon=":material/logout:", key="logout"):
+        st.logout()
 
 
 # ----------------------------------------------------------------------------- small formatting helpers
@@ -264,12 +414,13 @@ def _filters_label(filters: Filters) -> str:
 
 # ----------------------------------------------------------------------------- sidebar and welcome
 
-def _sidebar(index: LoadedIndex, settings: Settings) -> Filters:
-    chunks = index.chunks
+def _sidebar(index: LoadedIndex, settings: Settings, user: auth.User, levels: set[str]) -> Filters:
+    chunks = [c for c in index.chunks if c.confidentiality in levels]  # no hints of what the role may not see
     types = sorted({c.type for c in chunks})
     themes = sorted({t for c in chunks for t in c.themes})
     regions = sorted({c.region for c in chunks if c.region})
     with st.sidebar:
+        _sidebar_user(user)
         st.button("Nieuw gesprek", icon=":material/add_comment:", on_click=_new_conversation, width="stretch",
                   key="new-conversation",
                   help="Begin opnieuw: vervolgvragen bouwen dan niet meer voort op eerdere vragen.")
@@ -472,6 +623,15 @@ def _surrounding(doc_text: str, start: int, end: int) -> tuple[str, str]:
 def _source_dialog(engine: Engine, passage: Passage, quotes: list[str]) -> None:
     chunk = passage.chunk
     try:
+        allowed = _document_allowed(engine, chunk, _allowed_levels(engine))
+    except Exception as exc:
+        log.warning("access to source not checked: %s", type(exc).__name__)
+        allowed = False
+    if not allowed:
+        log.warning("source %s refused: not visible to this role", chunk.doc_id)
+        st.warning(NO_ACCESS_SOURCE_TEXT, icon=":material/lock:")
+        return
+    try:
         document = engine.index.document(chunk.doc_id)
         source_file = engine.index.source_file(chunk.doc_id)
     except Exception as exc:
@@ -572,11 +732,17 @@ def _render_feedback(ex: Exchange, store_path: str) -> None:
 
 # ----------------------------------------------------------------------------- asking
 
+def _own_exchanges() -> list[Exchange]:
+    """The conversation of the user of this run (a session that changed identity shows nothing older)."""
+    user = st.session_state.get("user")
+    return [ex for ex in st.session_state.exchanges if user is not None and ex.owner == user.key]
+
+
 def _history() -> list[Turn]:
     return [
         Turn(ex.question, ex.answer.standalone_question, ex.answer.answer,
              [c.passage.chunk.doc_id for c in ex.answer.citations])
-        for ex in st.session_state.exchanges
+        for ex in _own_exchanges()
         if ex.answer is not None
     ]
 
@@ -590,10 +756,12 @@ def _streamed(engine: Engine, question: str, ctx: AskContext, result: dict) -> I
             result["answer"] = value
 
 
-def _ask(engine: Engine, question: str, filters: Filters, store_path: str) -> None:
-    ex = Exchange(id=st.session_state.next_id, question=question, filters_label=_filters_label(filters))
+def _ask(engine: Engine, question: str, filters: Filters, store_path: str, user: auth.User) -> None:
+    ex = Exchange(id=st.session_state.next_id, question=question, filters_label=_filters_label(filters),
+                  owner=user.key)
     st.session_state.next_id += 1
-    ctx = AskContext(history=_history(), filters=filters, session=st.session_state.session_id)
+    ctx = AskContext(history=_history(), filters=filters, session=st.session_state.session_id,
+                     user=user.name, role=user.role)
     with st.chat_message("user", avatar=":material/person:"):
         st.markdown(f'<div class="ra-question">{_esc(question)}</div>', unsafe_allow_html=True)
     with st.chat_message("assistant", avatar=":material/menu_book:"):
@@ -609,6 +777,9 @@ def _ask(engine: Engine, question: str, filters: Filters, store_path: str) -> No
             ex.answer = result.get("answer")
             if ex.answer is None:
                 raise RuntimeError("the engine gave no answer")
+            if not _answer_allowed(ex.answer, _allowed_levels(engine)):
+                log.error("answer withheld: it rests on passages outside role %s", user.role)
+                ex.answer, ex.error = None, NO_ACCESS_ANSWER_TEXT
         except Exception as exc:
             log.warning("question not answered: %s", type(exc).__name__)
             ex.answer, ex.error = None, ERROR_TEXT
@@ -684,9 +855,10 @@ def main() -> None:
 def _page() -> None:
     _init_state()
     settings = _settings_or_stop()
+    user = _user_or_stop(settings)
     engine, index = _engine_or_stop(settings)
     store_path = str(store_for(settings).path)
-    filters = _sidebar(index, settings)
+    filters = _sidebar(index, settings, user, _allowed_levels(engine))
 
     typed = st.chat_input("Stel uw vraag over de aanpak van radicalisering…", max_chars=MAX_QUESTION_CHARS,
                           key="chat_question")
@@ -697,11 +869,12 @@ def _page() -> None:
     else:
         question = None
 
-    show_examples = not st.session_state.exchanges and not question and not st.session_state.pending
+    own = _own_exchanges()
+    show_examples = not own and not question and not st.session_state.pending
     _welcome(index, show_examples)
-    for ex in st.session_state.exchanges:
+    for ex in own:
         _render_exchange(engine, ex, store_path)
     if question and (checked or not _hold_for_privacy(question)):
-        _ask(engine, question.strip(), filters, store_path)
+        _ask(engine, question.strip(), filters, store_path, user)
     if st.session_state.pending:
         _render_pending()

