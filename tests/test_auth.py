@@ -392,7 +392,7 @@ def open_every_source(at: AppTest, intern: Intern) -> int:
 
 
 @pytest.fixture()
-def users_env(env_index, monkeypatch, tmp_path):
+def users_env(env_index, monkeypatch):
     monkeypatch.setenv("RADASSIST_AUTH__MODE", "users")
     settings = load_settings()
     auth.add_user(settings, "gast1", PASSWORD, "gast")
@@ -495,13 +495,20 @@ def test_headers_mode_in_the_app(env_index, monkeypatch, intern):
 
 
 def test_oidc_mode_shows_a_login_button_and_no_documents(env_index, monkeypatch, intern):
+    from radassist import ui
+
     monkeypatch.setenv("RADASSIST_AUTH__MODE", "oidc")
+    monkeypatch.setattr(ui, "_oidc_ready", lambda: True)  # Authlib, which st.login needs, may be missing here
     at = app_test()
     at.user = {"is_logged_in": False}
     at.run()
     assert not at.exception
     assert [b.label for b in at.button] == ["Inloggen"]
     assert not at.chat_input and "documenten" not in page_text(at)
+
+    monkeypatch.setattr(ui, "_oidc_ready", lambda: False)
+    at.run()
+    assert [i.value for i in at.info] == [auth.CONFIG_TEXT] and not at.button
 
     at.user = {}  # Streamlit gives no is_logged_in without [auth] in secrets.toml
     at.run()

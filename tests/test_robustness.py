@@ -39,7 +39,7 @@ from radassist.documents import MAX_THEMES, FileInfo, read_document
 from radassist.index import IndexReport, LoadedIndex, build_index, read_current
 from radassist.readers import MAX_LABEL_CHARS, clip_label
 from radassist.retrieve import Retriever
-from radassist.settings import ChunkSettings, ReadingSettings
+from radassist.settings import ChunkSettings, ReadingSettings, Settings
 from radassist.types import Document, DocMeta, ReadError
 
 from conftest import make_settings
@@ -99,15 +99,13 @@ def assert_index_consistent(index_dir: Path, settings) -> LoadedIndex:
 @dataclass
 class HostileRun:
     expected: dict
-    settings: object
+    settings: Settings
     report: IndexReport
 
 
-def build_hostile(base: Path, big_mb: int, cache_from: Path | None = None) -> HostileRun:
+def build_hostile(base: Path, big_mb: int) -> HostileRun:
     expected = make_hostile_corpus(base / "corpus", big_mb=big_mb)
     settings = make_settings(base / "corpus", base / "index")
-    if cache_from is not None:
-        copy_embedding_cache(cache_from, base / "index")
     return HostileRun(expected, settings, build_index(settings))
 
 
@@ -175,8 +173,8 @@ def test_cli_index_exits_0_and_lists_skipped_files(hostile, tmp_path):
 
 
 @pytest.mark.slow
-def test_hostile_corpus_with_a_50_mb_file(tmp_path, hostile):
-    run = build_hostile(tmp_path, big_mb=50, cache_from=hostile.settings.index_dir)
+def test_hostile_corpus_with_a_50_mb_file(tmp_path):
+    run = build_hostile(tmp_path, big_mb=50)
     check_hostile_report(
         {s.path: s.reason for s in run.report.skipped}, run.report.warnings, set(run.report.added), run.expected
     )

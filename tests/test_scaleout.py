@@ -169,12 +169,13 @@ def generations(settings) -> set[str]:
 
 
 def env_for(settings) -> dict[str, str]:
+    """The environment of a replica: the same index folder and Chroma server as `settings`."""
     return {
         **os.environ,
         "RADASSIST_INDEX_DIR": str(settings.index_dir),
         "RADASSIST_CORPUS_DIR": str(settings.corpus_dir),
         "RADASSIST_DATA_DIR": str(settings.var_dir),
-        "RADASSIST_CHROMA_URL": settings.chroma_url or "",
+        "RADASSIST_CHROMA_URL": settings.chroma_url,
     }
 
 
@@ -213,13 +214,12 @@ def test_server_mode_indexes_and_answers_like_embedded_mode(mini_corpus, tmp_pat
 
 def test_reindex_drops_old_collections_and_debris_on_the_server(mini_corpus, tmp_path, chroma_url):
     from radassist.index import KEEP_OLD_GENERATIONS, build_index
+    from radassist.store import chroma_client
 
     settings = make_settings(mini_corpus, tmp_path / "index", chroma_url=chroma_url)
     made = [build_index(settings).generation]
     debris = settings.index_dir / "generations" / "g20000101T000000000000-1"  # a build killed half-way
     debris.mkdir()
-    from radassist.store import chroma_client
-
     chroma_client(chroma_url, debris).create_collection(f"radassist-{debris.name}")
 
     for n in range(3):
@@ -258,6 +258,9 @@ class Replica:
     def send(self, **command) -> dict:
         self.proc.stdin.write(json.dumps(command) + "\n")
         self.proc.stdin.flush()
+        return self.receive()
+
+    def receive(self) -> dict:
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"replica stopped with exit code {self.proc.wait()}")
@@ -294,21 +297,20 @@ def test_a_replica_follows_reindexes_without_restart_and_never_sees_half_an_inde
         assert after["generation"] == report.generation != before["generation"]
         assert after["doc_ids"][0] == "buurtbemiddeling"
 
-        # The replica searches in a loop while the index is rebuilt twice more.
-        replica.proc.stdin.write(json.dumps({"watch": str(stop), "question": NEW_QUESTION}) + "\n")
-        replica.proc.stdin.flush()
+        # The replica searches in a loop while the index is rebuilt twice more; it reports each
+        # generation it opens, and the next rebuild starts only once it has.
+        assert replica.send(watch=str(stop), question=NEW_QUESTION) == {"generation": report.generation}
         built = []
         for n in range(2):
-            time.sleep(0.5)
             write(served_index.corpus_dir / "signalen.txt", f"Signalen\n\nVersie {n}: signalen zien en duiden.")
             built.append(build_index(served_index).generation)
+            assert replica.receive() == {"generation": built[-1]}
         stop.touch()
-        seen = json.loads(replica.proc.stdout.readline())
+        seen = replica.receive()
     finally:
         replica.close()
     assert seen["problems"] == []  # every generation it opened was complete: store, chunks and BM25 agree
-    assert seen["searches"] > 5
-    assert seen["generations"][0] in (report.generation, built[0]) and seen["generations"][-1] == built[-1]
+    assert seen["generations"] == [report.generation, *built]
 
 
 def test_two_streamlit_replicas_answer_from_one_index_and_chroma_server(served_index):
@@ -362,7 +364,8 @@ def _replica() -> None:
 
 
 def _watch(engine, question: str, stop: Path, np) -> dict:
-    """Search until `stop` exists (then once more); note every generation that was not complete when read."""
+    """Search until `stop` exists (then once more), printing each generation as it is first opened;
+    note every generation that was not complete and consistent when it was read."""
     problems: list[str] = []
     seen: list[str] = []
     searches = 0
@@ -375,6 +378,7 @@ def _watch(engine, question: str, stop: Path, np) -> dict:
             searches += 1
             if not seen or seen[-1] != index.generation:
                 seen.append(index.generation)
+                print(json.dumps({"generation": index.generation}), flush=True)
             chunks = len(index.chunks)
             if not (index.store.count() == chunks == index.manifest["counts"]["chunks"]):
                 problems.append(f"{index.generation}: store {index.store.count()} vs chunks {chunks}")

@@ -230,6 +230,13 @@ def _remote_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
+def _oidc_ready() -> bool:
+    """Whether st.login can work: Streamlit needs Authlib for it (pip install 'Authlib>=1.3.2')."""
+    from streamlit.auth_util import is_authlib_installed
+
+    return is_authlib_installed()
+
+
 def _oidc_claims() -> dict:
     try:
         return st.user.to_dict()
@@ -249,6 +256,9 @@ def _user_or_stop(settings: Settings) -> auth.User:
     if isinstance(result, auth.User):
         st.session_state.user = result
         return result
+    if mode == "oidc" and result.kind == "login" and not _oidc_ready():
+        log.error("auth.mode is 'oidc' but Authlib is not installed; st.login cannot work")
+        result = auth.Denied("config", auth.CONFIG_TEXT)
     st.session_state.user = None
     st.title("Kennisbank aanpak radicalisering")
     if mode == "users":
