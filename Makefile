@@ -9,7 +9,7 @@ PORT ?= 8501
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run app install install-dev index reindex test test-fast eval bench soak corpus chromium chroma-server clean help
+.PHONY: run app install install-dev index reindex test test-fast eval bench soak corpus chromium clean help
 
 help:
 	@echo "make run    - install (first time), build the index if missing, open the chat on http://localhost:$(PORT)"

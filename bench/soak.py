@@ -5,11 +5,13 @@
     .venv/bin/python bench/soak.py --cold 0.5            drop the embedding cache before half the rounds
 
 Each round starts `radassist index --rebuild` and sends SIGKILL at a random moment: after a random
-delay, at a random progress stage, when the new generation folder appears, or when its manifest
-does (around the swap). After every kill the previous index must still answer: CURRENT names a
-complete generation and `radassist search --json` exits 0 with passages. Rounds with a cold cache
-put kills inside embedding too. At the end one run without a kill must repair everything: it
-completes, leaves no incomplete generation, keeps every document, and Chroma holds exactly the chunks.
+delay, at a random progress stage, when the new generation folder appears, when its manifest does
+(just before the swap), or when CURRENT has moved (while old generations are pruned). After every
+kill the index must still answer: CURRENT names a complete generation and `radassist search --json`
+exits 0 with passages. The embedding cache carries over between rounds as it would for a user;
+rounds that start without one put kills inside embedding too. At the end one run without a kill
+must repair everything: it completes, leaves no incomplete generation, keeps every document, and
+Chroma holds exactly the chunks.
 
 Prints a table and writes bench/results/soak-<date>.json; exit code 1 when any check failed.
 Everything runs in a temp folder: the developer's index/ is only read (its embedding cache is copied).
@@ -24,11 +26,13 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -41,7 +45,7 @@ from common import CORPUS, RESULTS, ROOT, MachineWatch, bench_env, bench_setting
 
 RADASSIST = [sys.executable, "-m", "radassist.cli"]
 QUESTION = "Wat doet een procesregisseur in het casusoverleg?"
-MODES = ("vertraging", "fase", "generatie", "manifest")
+MODES = ("vertraging", "fase", "generatie", "manifest", "na-swap")
 STAGES = ("lezen", "embedden", "opslaan")
 
 
@@ -50,7 +54,7 @@ class Round:
     number: int
     mode: str
     plan: str
-    cold: bool
+    cached: int  # vectors in the embedding cache when the round started (0: everything is embedded)
     killed: bool = False
     at_s: float = 0.0
     last_progress: str = ""
@@ -58,7 +62,7 @@ class Round:
     current_ok: bool = False
     search_ok: bool = False
     search_s: float = 0.0
-    debris: int = 0  # generation folders without a manifest, left for the next run to remove
+    debris: int = 0  # generation folders without a manifest (of this or an earlier kill), for the next run
     problems: list[str] = field(default_factory=list)
 
 
@@ -66,8 +70,11 @@ class IndexProcess:
     """One `radassist index` child, its progress lines, and the generation folders it creates."""
 
     def __init__(self, corpus: Path, index_dir: Path, env: dict[str, str], rebuild: bool = True) -> None:
+        from radassist.index import read_current
+
         self.index_dir = index_dir
         self.before = set(self.generations())
+        self.current_before = read_current(index_dir)
         self.lines: list[str] = []
         self.started = time.monotonic()
         command = [*RADASSIST, "index", "--corpus", str(corpus), "--index", str(index_dir)]
@@ -87,6 +94,11 @@ class IndexProcess:
 
     def new_generations(self) -> list[Path]:
         return [g for g in self.generations() if g not in self.before]
+
+    def swapped(self) -> bool:
+        from radassist.index import read_current
+
+        return read_current(self.index_dir) not in (None, self.current_before)
 
     @property
     def elapsed(self) -> float:
@@ -141,12 +153,28 @@ def plan_kill(rng: random.Random, reference_s: float) -> tuple[str, str, Callabl
             return "t" in mark and run.elapsed >= mark["t"] + extra
 
         return mode, f"nieuwe generatie +{extra} s", at_generation
-    return mode, "manifest geschreven", lambda run: any((g / "manifest.json").exists() for g in run.new_generations())
+    if mode == "manifest":
+        def at_manifest(run: IndexProcess) -> bool:
+            return any((g / "manifest.json").exists() for g in run.new_generations())
+
+        return mode, "manifest geschreven", at_manifest
+    return mode, "CURRENT verplaatst", IndexProcess.swapped
 
 
 def drop_embedding_cache(index_dir: Path) -> None:
     for path in (index_dir / "cache").glob("embeddings.sqlite*"):
         path.unlink()
+
+
+def cached_vectors(index_dir: Path) -> int:
+    path = index_dir / "cache" / "embeddings.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
+            return db.execute("SELECT count(*) FROM emb").fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def search_answers(index_dir: Path, env: dict[str, str]) -> tuple[bool, float, str]:
@@ -223,14 +251,14 @@ def final_repair(corpus: Path, index_dir: Path, env: dict[str, str], doc_ids_bef
 
 
 def print_table(rounds: list[Round], final: dict) -> None:
-    header = (f"{'#':>3}  {'moment':<28} {'koud':<5} {'gedood':>7}  {'voortgang':<18} {'na swap':<8} "
+    header = (f"{'#':>3}  {'moment':<28} {'cache':>5} {'gedood':>7}  {'voortgang':<18} {'na swap':<8} "
               f"{'zoeken':>8}  {'resten':>6}  ok")
     print(header)
     print("-" * len(header))
     for r in rounds:
         killed = f"{r.at_s:6.1f}s" if r.killed else "  klaar"
         search = f"{r.search_s:6.1f}s" if r.search_ok else "   FOUT"
-        print(f"{r.number:>3}  {r.plan:<28} {'ja' if r.cold else 'nee':<5} {killed:>7}  {r.last_progress[:18]:<18} "
+        print(f"{r.number:>3}  {r.plan:<28} {r.cached:>5} {killed:>7}  {r.last_progress[:18]:<18} "
               f"{'ja' if r.swapped else 'nee':<8} {search:>8}  {r.debris:>6}  {'ja' if not r.problems else 'NEE'}")
         for problem in r.problems:
             print(f"       ! {problem}")
@@ -247,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=10, help="rounds, each ending in kill -9 (default 10)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock; it is recorded)")
     parser.add_argument("--cold", type=float, default=0.3,
-                        help="share of rounds that start without an embedding cache (default 0.3)")
+                        help="share of rounds that first delete the embedding cache (default 0.3)")
     parser.add_argument("--corpus", default=str(CORPUS), help="corpus folder (default corpus/)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--out", default=str(RESULTS), help="results folder")
@@ -279,11 +307,10 @@ def main(argv: list[str] | None = None) -> int:
         doc_ids_before = set(LoadedIndex.open(bench_settings(corpus, index_dir)).documents())
         rounds: list[Round] = []
         for number in range(1, args.kills + 1):
-            cold = rng.random() < args.cold
-            if cold:
+            if rng.random() < args.cold:
                 drop_embedding_cache(index_dir)
             mode, plan, trigger = plan_kill(rng, reference_s)
-            rnd = Round(number=number, mode=mode, plan=plan, cold=cold)
+            rnd = Round(number=number, mode=mode, plan=plan, cached=cached_vectors(index_dir))
             generation_before = read_current(index_dir)
             run = IndexProcess(corpus, index_dir, env)
             rnd.killed = run.kill_when(trigger)
@@ -291,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             rnd.last_progress = run.progress()
             check_after_kill(rnd, index_dir, env, generation_before)
             rounds.append(rnd)
-            log(f"round {number}: {plan}{' (koud)' if cold else ''} -> "
+            log(f"round {number}: {plan}, {rnd.cached} vectors cached -> "
                 f"{'killed at ' + str(rnd.at_s) + ' s' if rnd.killed else 'finished'}, "
                 f"{rnd.last_progress}; {'ok' if not rnd.problems else '; '.join(rnd.problems)}")
         log("final run without a kill")

@@ -21,7 +21,7 @@ def assert_grounded(result):
 
 @pytest.mark.parametrize("question, fact", [
     ("Hoe lang blijft een casus in de monitorfase?", "zes maanden"),
-    ("Welke partijen vormen de weegploeg?", "politie"),
+    ("Welke vier uitkomsten kent de provinciale weegploeg in Limburg?", "strafrechtelijk onderzoek"),
     ("Wat is een casussimulatie?", "rollenspel"),
     ("Hoe vaak is module 1 gegeven?", "41"),
 ])

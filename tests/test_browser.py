@@ -109,8 +109,11 @@ def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
             quote = dialog.locator("mark.ra-quote").first
             quote.wait_for(timeout=30_000)
             assert quote.inner_text().strip()
-            assert dialog.get_by_text("Vindplaats:").is_visible()
-            assert dialog.get_by_role("button", name="Download het originele bestand (PDF)").is_visible()
+            place = dialog.get_by_text("Vindplaats:")
+            place.wait_for(timeout=30_000)
+            download = dialog.get_by_role("button", name="Download het originele bestand (PDF)")
+            download.wait_for(timeout=30_000)
+            assert place.is_visible() and download.is_visible()
             page.wait_for_timeout(400)  # let the drawer finish sliding in
 
             source_shot = tmp_path / "source.png"

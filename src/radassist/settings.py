@@ -119,7 +119,7 @@ class AuditSettings(_Section):
 
 class AuthSettings(_Section):
     mode: Literal["none", "users", "headers", "oidc"] = Field("none", description="How users are identified.")
-    users_file: Path | None = Field(None, description="Users file (default: <index_dir>/../users.json).")
+    users_file: Path | None = Field(None, description="Users file (default: <data dir>/users.json).")
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     user_header: str = "X-Forwarded-User"
     groups_header: str = "X-Forwarded-Groups"
