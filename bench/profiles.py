@@ -16,7 +16,7 @@ from typing import Callable
 
 from common import PYTHON, VENV_BIN, bench_env, bench_settings, log
 
-EXCERPT_LINES = 45
+EXCERPT_LINES = 30
 
 
 def _pyinstrument():
@@ -73,7 +73,8 @@ def _shown_path(path: Path) -> str:
 
 def _excerpt(text: str) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    body = [ln for ln in lines if not ln.lstrip().startswith(("_", "/_", "/ ", "Recorded", "Program"))]
+    body = [ln for ln in lines
+            if not ln.lstrip().startswith(("_", "/_", "/ ", "Recorded", "Program", "Profile at"))]
     return "\n".join(body[:EXCERPT_LINES])
 
 
@@ -91,10 +92,10 @@ def profile_missed(results: dict, work: Path, out_dir: Path, stamp: str) -> dict
         key = target if target in scenarios else target.rsplit("_", 1)[0]
         if key not in scenarios:
             continue
-        if key in done:
-            out[target] = done[key]
-            continue
         description, kind, run = scenarios[key]
+        if description in done:  # two targets, one scenario: profile once
+            out[target] = done[description]
+            continue
         log(f"profile: {target}: {description}")
         out_file = out_dir / f"{stamp}-profile-{key}.txt"
         t0 = time.perf_counter()
@@ -107,7 +108,7 @@ def profile_missed(results: dict, work: Path, out_dir: Path, stamp: str) -> dict
             out[target] = {"tool": "-", "scenario": description, "file": "-", "excerpt": f"profiling failed: {exc}"}
             continue
         out_file.write_text(text, encoding="utf-8")
-        done[key] = out[target] = {
+        done[description] = out[target] = {
             "tool": tool,
             "scenario": f"{description}, {time.perf_counter() - t0:.1f} s",
             "file": _shown_path(out_file),

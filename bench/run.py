@@ -161,6 +161,9 @@ def search_part(settings, queries: list[str], reps: int, sizes: list[int], args)
         row = searching.measure_search(scale_settings, queries, reps, filtered_reps)
         row["build"] = build
         row["open"] = searching.open_times(scale_settings, 3)
+        if n == max(sizes):
+            log(f"search: Chroma query cost by filter breadth at {n:,} chunks")
+            row["chroma_probe"] = searching.chroma_filter_probe(scale_settings, queries)
         out[str(n)] = row
     return out
 

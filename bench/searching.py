@@ -98,6 +98,67 @@ def measure_search(settings, queries: list[str], reps: int, filtered_reps: int) 
     }
 
 
+def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> dict:
+    """What one dense query costs in Chroma by filter breadth, and through llama-index vs the collection.
+
+    Evidence for the store/filter design: the same query vectors, interleaved, in this process.
+    """
+    import numpy as np
+
+    from radassist.embed import get_embedder
+    from radassist.index import LoadedIndex
+    from radassist.retrieve import Filters
+
+    index = LoadedIndex.open(settings)
+    collection = index.store.collection
+    k = settings.retrieval.candidates
+    vectors = [get_embedder(settings.embedding.model).embed_query(q) for q in queries[:n_queries]]
+
+    def direct(where):
+        return lambda v: collection.query(query_embeddings=[v], n_results=k, where=where, include=["distances"])
+
+    both = ["openbaar", "intern"]
+    variants = {
+        "llama-index, no filter": (lambda v: index.store.query(v, k, None), 1.0),
+        "collection, no filter": (direct(None), 1.0),
+        "collection, no filter, 4x candidates": (lambda v: collection.query(query_embeddings=[v], n_results=4 * k,
+                                                                            include=["distances"]), 1.0),
+        "llama-index, role medewerker (allows every level)": (
+            lambda v: index.store.query(v, k, Filters(confidentiality=both).metadata_filters()),
+            float(np.isin(index.column("confidentiality"), both).mean())),
+        "collection, role gast (openbaar)": (direct({"confidentiality": {"$in": ["openbaar"]}}),
+                                             float((index.column("confidentiality") == "openbaar").mean())),
+        "collection, type factsheet": (direct({"type": {"$in": ["factsheet"]}}),
+                                       float((index.column("type") == "factsheet").mean())),
+        "collection, region Haaglanden": (direct({"region": {"$in": ["Haaglanden"]}}),
+                                          float((index.column("region") == "Haaglanden").mean())),
+    }
+    for fn, _share in variants.values():
+        fn(vectors[0])
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for v in vectors:
+        for name, (fn, _share) in variants.items():
+            t0 = time.perf_counter()
+            fn(v)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    mask_times = {}
+    for name, flt in (("role gast", Filters(confidentiality=["openbaar"])),
+                      ("theme privacy", Filters(themes=["privacy"]))):
+        t0 = time.perf_counter()
+        for _ in range(5):
+            flt.mask(index)
+        mask_times[name] = round((time.perf_counter() - t0) * 200, 1)
+    from common import pct
+
+    return {
+        "queries": len(vectors),
+        "k": k,
+        "variants": {name: {"p50_ms": round(pct(t, 50), 1), "p95_ms": round(pct(t, 95), 1),
+                            "share_matching": round(variants[name][1], 3)} for name, t in times.items()},
+        "bm25_mask_ms": mask_times,
+    }
+
+
 # ----------------------------------------------------------------------------- synthetic indexes
 
 def _cache_key(n: int, sample_settings) -> str:

