@@ -344,8 +344,9 @@ def render_markdown(r: dict, json_path: Path, table: str) -> str:
     errors = (e or {}).get("errors", []) + (w or {}).get("errors", [])
     if errors:
         out += ["", "First errors:", ""] + [f"- `{x}`" for x in errors[:5]]
-    out += ["", "The engine serialises the two embedders behind locks, so answers queue: latency under 20 sessions "
-            "is roughly 20x one answer, and throughput (answers/s) is the number to compare between runs."]
+    out += ["", "Each embedder serialises its model calls behind a lock (`embed.py`) and the machine has few cores, "
+            "so concurrent answers queue: latency grows with the number of sessions, and answers/s is the number "
+            "to compare between runs."]
     return "\n".join(out)
 
 

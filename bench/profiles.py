@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from common import PYTHON, VENV_BIN, bench_env, bench_settings, log
+from common import PYTHON, bench_env, bench_settings, log
 
 EXCERPT_LINES = 30
 
