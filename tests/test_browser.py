@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from servers import free_port, start_app, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,47 +30,16 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit stopped with exit code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit not healthy after {timeout:.0f} s")
-
-
 @pytest.fixture()
 def server(env_index, tmp_path):
     """The app served on a free port, with the environment `env_index` set up."""
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
-    )
+    port = free_port()
+    proc = start_app(port, dict(os.environ), tmp_path / "streamlit.log")
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc, expect=b"ok", timeout=90)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop(proc)
 
 
 def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
@@ -125,3 +91,45 @@ def test_ask_read_the_answer_and_open_a_source(server, tmp_path):
         finally:
             browser.close()
     assert outside == [], f"the page fetched from outside: {outside}"
+
+
+def _tab_to(page, is_target, limit: int = 80) -> None:
+    """Press Tab until `is_target(focused element info)` holds; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; return e ? {tag: e.tagName, "
+            "testid: e.getAttribute('data-testid') || '', text: (e.innerText || '').trim()} : null; }"
+        )
+        if focused and is_target(focused):
+            return
+    raise AssertionError(f"no element reached with Tab within {limit} presses")
+
+
+def test_the_chat_works_with_the_keyboard_alone(server):
+    """Ask, open a source and close it again without a mouse: Tab, typing, Enter and Escape only."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nl-NL")
+            page.goto(server)
+            page.get_by_role("heading", name="Kennisbank aanpak radicalisering").wait_for(timeout=90_000)
+
+            _tab_to(page, lambda f: f["testid"] == "stChatInputTextArea")
+            page.keyboard.type(QUESTION)
+            page.keyboard.press("Enter")
+            page.locator(".ra-answer a.ra-cite").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(300)
+
+            _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"].endswith("Bekijk bron"))  # after its icon name
+            page.keyboard.press("Enter")
+            dialog = page.get_by_role("dialog")
+            dialog.locator("mark.ra-quote").first.wait_for(timeout=30_000)
+
+            page.keyboard.press("Escape")
+            dialog.wait_for(state="hidden", timeout=30_000)
+            assert page.locator(".ra-answer").first.is_visible(), "closing the source keeps the answer"
+        finally:
+            browser.close()

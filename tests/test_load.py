@@ -4,10 +4,6 @@ No timing assertions: throughput and p95 are recorded by the benchmark, not asse
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,7 +11,7 @@ import requests
 
 from radassist.engine import AskContext
 
-from conftest import ROOT
+from servers import free_port, start_app, stop, wait_for
 
 QUESTIONS = [
     "Wat is een casussimulatie?",
@@ -47,30 +43,12 @@ def test_twenty_concurrent_sessions_share_one_engine(engine):
     assert len(casus) == 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_streamlit_server_handles_concurrent_http_clients(env_index):
+def test_streamlit_server_handles_concurrent_http_clients(env_index, tmp_path):
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    proc = start_app(port, dict(os.environ), tmp_path / "streamlit.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if requests.get(base + "/_stcore/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start")
+        wait_for(base + "/_stcore/health", proc, expect=b"ok", timeout=90)
 
         def client(n: int) -> list[int]:
             codes = []
@@ -83,5 +61,4 @@ def test_streamlit_server_handles_concurrent_http_clients(env_index):
             codes = [c for cs in pool.map(client, range(20)) for c in cs]
         assert codes == [200] * 60
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)

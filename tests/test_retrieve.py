@@ -88,3 +88,87 @@ def test_cross_encoder_reranking_with_a_local_model(sample_settings, tmp_path):
     assert len(result.passages) == 8
     scores = [p.score for p in result.passages]
     assert scores == sorted(scores, reverse=True)
+
+
+# ----------------------------------------------------------------------------- dense search under filters
+
+def _exact_top(index, qvec, allowed, k):
+    """Brute-force cosine top-k over the allowed rows, from the vectors stored in Chroma."""
+    import numpy as np
+
+    got = index.store.collection.get(include=["embeddings"])
+    vectors = np.asarray(got["embeddings"], dtype=np.float64)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = np.asarray(qvec, dtype=np.float64) / np.linalg.norm(qvec)
+    rows = np.array([index.row_of[cid] for cid in got["ids"]])
+    sims = vectors @ q
+    order = [i for i in np.argsort(-sims) if allowed is None or allowed[rows[i]]]
+    return [got["ids"][i] for i in order[:k]]
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(),
+    Filters(confidentiality=["openbaar"]),
+    Filters(types=["factsheet"]),
+    Filters(themes=["privacy", "jeugd"]),
+    Filters(regions=["Limburg"], confidentiality=["openbaar", "intern"]),
+    Filters(doc_ids=["fs-07-casussimulatie"]),
+])
+@pytest.mark.parametrize("overfetch", [True, False], ids=["overfetch", "chroma-where"])
+def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filters, overfetch):
+    """Both ways of filtering (over-fetch and drop, or Chroma's where clause) give the true top-k."""
+    import radassist.retrieve as retrieve
+
+    if not overfetch:
+        monkeypatch.setattr(retrieve, "OVERFETCH_LIMIT", 0)
+    calls = []
+    store = engine.index.store
+    real_query = store.query
+    monkeypatch.setattr(store, "query", lambda v, k, where=None: calls.append(where) or real_query(v, k, where))
+
+    retriever = engine._current()[1]
+    index = engine.index
+    narrowed = filters.narrowed(index)
+    allowed = narrowed.mask(index)
+    qvec = retriever.embedder.embed_query("Wat zijn de geleerde lessen over samenwerking?")
+    hits = retriever._dense(qvec, 10, narrowed, allowed)
+
+    assert [cid for cid, _ in hits] == _exact_top(index, qvec, allowed, 10)
+    sims = [s for _, s in hits]
+    assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 for s in sims)
+    if allowed is not None:
+        assert calls[-1] == (None if overfetch else narrowed.where())
+
+
+def test_a_filter_every_chunk_passes_is_dropped(engine):
+    index = engine.index
+    every = Filters(confidentiality=["openbaar", "intern"]).narrowed(index)
+    assert every.confidentiality is None and every.mask(index) is None and every.where() is None
+    some = Filters(confidentiality=["openbaar"]).narrowed(index)
+    assert some.confidentiality == ["openbaar"]
+    assert some.where() == {"confidentiality": {"$in": ["openbaar"]}}
+
+
+def test_a_role_that_may_see_nothing_gets_no_candidates(engine):
+    result = engine._current()[1].search("casusoverleg", k=5, filters=Filters(confidentiality=[]))
+    assert result.passages == [] and result.dense == {} and result.lexical == {}
+
+
+def test_chroma_where_clause_combines_conditions():
+    where = Filters(types=["factsheet"], themes=["privacy", "jeugd"], confidentiality=["openbaar"]).where()
+    assert where == {"$and": [
+        {"type": {"$in": ["factsheet"]}},
+        {"confidentiality": {"$in": ["openbaar"]}},
+        {"$or": [{"theme_privacy": {"$eq": 1}}, {"theme_jeugd": {"$eq": 1}}]},
+    ]}
+    assert Filters().where() is None
+
+
+def test_filter_masks_and_shingles_are_computed_once_per_index(engine):
+    index = engine.index
+    first = index.mask("themes", ("privacy", "jeugd"))
+    assert index.mask("themes", ("jeugd", "privacy")) is first, "same values in another order: same mask"
+    assert not first.flags.writeable, "a cached mask cannot be changed by a caller"
+    expected = [bool({"privacy", "jeugd"} & set(c.themes)) for c in index.chunks]
+    assert first.tolist() == expected
+    assert index.shingles(3) is index.shingles(3) and len(index.shingles(3)) > 1

@@ -12,16 +12,15 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, make_settings, write
+from servers import StreamlitClient, free_port, start_app, stop, wait_for
 
 CHROMA = Path(sys.executable).parent / "chroma"
 NEW_DOC = """---
@@ -43,108 +42,11 @@ NEW_QUESTION = "Wat doet buurtbemiddeling bij een conflict tussen buren?"
 pytestmark = pytest.mark.skipif(not CHROMA.exists(), reason=f"Chroma server binary missing: {CHROMA}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, expect: bytes | None = None, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} stopped with exit code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                body = response.read()
-                if response.status == 200 and (expect is None or body.strip() == expect):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-
-
-class StreamlitClient:
-    """One browser-free session of a running app: run the page, type a question into the chat input.
-
-    Speaks Streamlit's websocket protocol (protobuf BackMsg/ForwardMsg), so the request headers and
-    the source address are real ones, as a reverse proxy or a browser would send them.
-    """
-
-    def __init__(self, port: int, headers: dict[str, str] | None = None, source: str = "127.0.0.1") -> None:
-        from websockets.sync.client import connect
-
-        self.ws = connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
-                          additional_headers=headers or {}, source_address=(source, 0), open_timeout=30)
-        self.elements: list = []
-
-    def __enter__(self) -> "StreamlitClient":
-        self.ws.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.ws.__exit__(*exc)
-
-    def run(self, question: str | None = None, timeout: float = 120) -> "StreamlitClient":
-        """One script run, with `question` typed into the chat input found by the previous run."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-        message = BackMsg()
-        message.rerun_script.query_string = ""
-        if question is not None:
-            [chat] = self.of_type("chat_input")
-            state = WidgetState(id=chat.id)
-            state.chat_input_value.data = question
-            message.rerun_script.widget_states.widgets.append(state)
-        self.ws.send(message.SerializeToString())
-        self.elements = []
-        deadline = time.monotonic() + timeout
-        while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
-            kind = forward.WhichOneof("type")
-            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                self.elements.append(forward.delta.new_element)
-            elif kind == "script_finished":
-                return self
-
-    def of_type(self, kind: str) -> list:
-        return [getattr(e, kind) for e in self.elements if e.WhichOneof("type") == kind]
-
-    def text(self) -> str:
-        """Every text the page shows: Markdown and HTML, alerts, headings, button labels."""
-        parts = [m.body for m in self.of_type("markdown")] + [a.body for a in self.of_type("alert")]
-        parts += [h.body for h in self.of_type("heading")] + [b.label for b in self.of_type("button")]
-        parts += [b.label for b in self.of_type("download_button")]
-        return "\n".join(parts)
-
-
-def start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     """A Chroma server of our own, on a free loopback port, for the tests of this module."""
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     with (folder / "server.log").open("w") as log:
         proc = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
@@ -152,10 +54,10 @@ def chroma_url(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/v2/heartbeat", proc)
+        wait_for(f"{url}/api/v2/heartbeat", proc)
         yield url
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def server_collections(url: str) -> set[str]:
@@ -268,7 +170,7 @@ class Replica:
 
     def close(self) -> None:
         self.proc.stdin.close()
-        _stop(self.proc)
+        stop(self.proc)
 
 
 @pytest.fixture()
@@ -284,7 +186,7 @@ def test_a_replica_follows_reindexes_without_restart_and_never_sees_half_an_inde
     from radassist.index import build_index, read_current
 
     replica = Replica(served_index)
-    stop = served_index.index_dir.parent / "stop-watching"
+    stop_file = served_index.index_dir.parent / "stop-watching"
     try:
         before = replica.send(search=NEW_QUESTION)
         assert before["generation"] == read_current(served_index.index_dir)
@@ -299,13 +201,13 @@ def test_a_replica_follows_reindexes_without_restart_and_never_sees_half_an_inde
 
         # The replica searches in a loop while the index is rebuilt twice more; it reports each
         # generation it opens, and the next rebuild starts only once it has.
-        assert replica.send(watch=str(stop), question=NEW_QUESTION) == {"generation": report.generation}
+        assert replica.send(watch=str(stop_file), question=NEW_QUESTION) == {"generation": report.generation}
         built = []
         for n in range(2):
             write(served_index.corpus_dir / "signalen.txt", f"Signalen\n\nVersie {n}: signalen zien en duiden.")
             built.append(build_index(served_index).generation)
             assert replica.receive() == {"generation": built[-1]}
-        stop.touch()
+        stop_file.touch()
         seen = replica.receive()
     finally:
         replica.close()
@@ -318,13 +220,13 @@ def test_two_streamlit_replicas_answer_from_one_index_and_chroma_server(served_i
 
     from radassist.index import build_index
 
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     folder = served_index.index_dir.parent
     apps = [start_app(port, env_for(served_index), folder / f"streamlit-{port}.log") for port in ports]
     try:
         with contextlib.ExitStack() as stack:
             for port, app in zip(ports, apps):
-                _wait_for(f"http://127.0.0.1:{port}/_stcore/health", app, expect=b"ok", timeout=90)
+                wait_for(f"http://127.0.0.1:{port}/_stcore/health", app, expect=b"ok", timeout=90)
             sessions = [stack.enter_context(StreamlitClient(port)) for port in ports]
             with ThreadPoolExecutor(len(sessions)) as pool:  # each replica loads its engine: side by side
                 list(pool.map(StreamlitClient.run, sessions))
@@ -339,7 +241,7 @@ def test_two_streamlit_replicas_answer_from_one_index_and_chroma_server(served_i
                 assert 'class="ra-answer"' in answer and "Notitie over buurtbemiddeling" in answer
     finally:
         for app in apps:
-            _stop(app)
+            stop(app)
 
 
 # ----------------------------------------------------------------------------- the replica process
@@ -363,15 +265,15 @@ def _replica() -> None:
         print(json.dumps(answer), flush=True)
 
 
-def _watch(engine, question: str, stop: Path, np) -> dict:
-    """Search until `stop` exists (then once more), printing each generation as it is first opened;
+def _watch(engine, question: str, stop_file: Path, np) -> dict:
+    """Search until `stop_file` exists (then once more), printing each generation as it is first opened;
     note every generation that was not complete and consistent when it was read."""
     problems: list[str] = []
     seen: list[str] = []
     searches = 0
     give_up = time.monotonic() + 120
     while time.monotonic() < give_up:
-        last = stop.exists()
+        last = stop_file.exists()
         try:
             index = engine.index  # reopens when CURRENT moved on
             result = engine.search(question, k=3)

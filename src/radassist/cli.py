@@ -204,13 +204,8 @@ def cmd_search(args) -> int:
     engine = Engine(settings)
     filters = _filters(args)
     if args.batch:
-        for qid, question in _read_batch(args.batch):
-            result = engine.search(question, args.k, filters, args.role)
-            out = {"question": question, "passages": [p.to_json() for p in result.passages]}
-            if qid is not None:
-                out = {"id": qid, **out}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
-        return 0
+        return _run_batch(args.batch, lambda q: {
+            "question": q, "passages": [p.to_json() for p in engine.search(q, args.k, filters, args.role).passages]})
     if not args.question:
         raise ConfigError("geef een vraag op, of --batch FILE")
     result = engine.search(args.question, args.k, filters, args.role)
@@ -229,13 +224,7 @@ def cmd_ask(args) -> int:
     engine = Engine(settings)
     ctx = AskContext(filters=_filters(args), role=args.role, backend=args.backend, k=args.k, session="cli")
     if args.batch:
-        for qid, question in _read_batch(args.batch):
-            result = engine.ask(question, ctx)
-            out = result.to_json()
-            if qid is not None:
-                out = {"id": qid, **out}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
-        return 0
+        return _run_batch(args.batch, lambda q: engine.ask(q, ctx).to_json())
     if not args.question:
         raise ConfigError("geef een vraag op, of --batch FILE")
     if args.json:
@@ -253,6 +242,14 @@ def cmd_ask(args) -> int:
     if streamed:
         sys.stdout.write("\r\033[K" if result and not result.refused else "\n")
     _print_answer(result)
+    return 0
+
+
+def _run_batch(path: str, answer) -> int:
+    """One JSON line per question of a batch file, in order, with the question's id when it has one."""
+    for qid, question in _read_batch(path):
+        out = answer(question)
+        print(json.dumps(out if qid is None else {"id": qid, **out}, ensure_ascii=False), flush=True)
     return 0
 
 

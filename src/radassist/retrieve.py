@@ -1,8 +1,10 @@
 """Hybrid retrieval: dense (Chroma) + Dutch BM25, fused, filtered inside both, near-duplicates collapsed.
 
-Filters (type, theme, region, document, and the confidentiality levels the user may see) go into the
-Chroma query's `where` clause and into the BM25 weight mask, so a passage outside them is never even
-a candidate: access control cannot leak through ranking.
+Filters (type, theme, region, document, and the confidentiality levels the user may see) become one
+mask over the index's rows. BM25 only scores allowed rows; every dense hit is checked against the same
+mask, whether it came from an over-fetched unfiltered query (broad filters) or from Chroma's `where`
+clause (selective ones). So a passage outside the filter is never even a candidate: access control
+cannot leak through ranking.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from radassist.embed import get_embedder
 from radassist.index import LoadedIndex
 from radassist.settings import RetrievalSettings
 from radassist.store import THEME_KEY
-from radassist.text import normalize
 from radassist.types import Passage
+
+
+# An unfiltered HNSW query that over-fetches and drops disallowed rows costs a few milliseconds even
+# for a couple of thousand results, while Chroma's filtered query first collects every matching id from
+# its metadata store (hundreds of ms at 100k chunks for a broad filter; docs/performance.md). Beyond
+# this many results the filter is selective enough that Chroma's own filtering is the cheaper path.
+OVERFETCH_LIMIT = 2000
+OVERFETCH_FACTOR = 1.5
 
 
 @dataclass
@@ -42,51 +51,52 @@ class Filters:
             doc_ids=as_list("doc_ids"),
         )
 
-    def metadata_filters(self):
-        from llama_index.core.vector_stores.types import (
-            FilterCondition,
-            FilterOperator,
-            MetadataFilter,
-            MetadataFilters,
-        )
+    def narrowed(self, index: LoadedIndex) -> "Filters":
+        """The same filter without a confidentiality condition that every chunk of `index` passes.
 
-        parts: list = []
+        The default role may see every level, so this is the common case; such a condition only makes
+        Chroma's query slower and the BM25 mask longer to build.
+        """
+        levels = self.confidentiality
+        if levels is not None and index.values("confidentiality") <= set(levels):
+            levels = None
+        return Filters(self.types, self.themes, self.regions, self.doc_ids, levels)
+
+    def where(self) -> dict | None:
+        """The filter as a Chroma `where` clause (None when nothing is filtered)."""
+        parts: list[dict] = []
         for key, values in (("type", self.types), ("region", self.regions), ("doc_id", self.doc_ids)):
             if values:
-                parts.append(MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN))
+                parts.append({key: {"$in": list(values)}})
         if self.confidentiality is not None:
-            parts.append(
-                MetadataFilter(key="confidentiality", value=list(self.confidentiality) or ["-"], operator=FilterOperator.IN)
-            )
+            parts.append({"confidentiality": {"$in": list(self.confidentiality) or ["-"]}})
         if self.themes:
-            theme_filters = [
-                MetadataFilter(key=THEME_KEY + t, value=1, operator=FilterOperator.EQ) for t in self.themes
-            ]
-            parts.append(
-                theme_filters[0]
-                if len(theme_filters) == 1
-                else MetadataFilters(filters=theme_filters, condition=FilterCondition.OR)
-            )
+            themes = [{THEME_KEY + t: {"$eq": 1}} for t in self.themes]
+            parts.append(themes[0] if len(themes) == 1 else {"$or": themes})
         if not parts:
             return None
-        return MetadataFilters(filters=parts, condition=FilterCondition.AND)
+        return parts[0] if len(parts) == 1 else {"$and": parts}
 
     def mask(self, index: LoadedIndex) -> np.ndarray | None:
-        n = len(index.chunks)
-        mask = np.ones(n, dtype=bool)
-        active = False
-        for column, values in (("type", self.types), ("region", self.regions), ("doc_id", self.doc_ids)):
-            if values:
-                mask &= np.isin(index.column(column), values)
-                active = True
+        """Boolean array over the index's rows (True = allowed), or None when nothing is filtered."""
+        conditions = [
+            (column, tuple(values))
+            for column, values in (
+                ("type", self.types),
+                ("region", self.regions),
+                ("doc_id", self.doc_ids),
+                ("themes", self.themes),
+            )
+            if values
+        ]
         if self.confidentiality is not None:
-            mask &= np.isin(index.column("confidentiality"), list(self.confidentiality))
-            active = True
-        if self.themes:
-            col = index.column("themes")
-            mask &= np.array([any(f"|{t}|" in v for t in self.themes) for v in col], dtype=bool)
-            active = True
-        return mask.astype(np.float32) if active else None
+            conditions.append(("confidentiality", tuple(self.confidentiality)))
+        if not conditions:
+            return None
+        mask = index.mask(*conditions[0])
+        for column, values in conditions[1:]:
+            mask = mask & index.mask(column, values)
+        return mask
 
 
 @dataclass
@@ -108,15 +118,20 @@ class Retriever:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
         s = self.settings
         k = k or s.k
-        filters = filters or Filters()
+        filters = (filters or Filters()).narrowed(self.index)
         t0 = time.perf_counter()
         qvec = self.embedder.embed_query(query)
         t1 = time.perf_counter()
-        dense = self._dense(qvec, s.candidates, filters) if s.fusion != "bm25" else []
+        allowed = filters.mask(self.index)
+        dense = self._dense(qvec, s.candidates, filters, allowed) if s.fusion != "bm25" else []
         t2 = time.perf_counter()
-        mask = filters.mask(self.index)
         lexical = (
-            [(self.index.chunks[row].id, score) for row, score in self.index.lexical.top(query, s.candidates, mask)]
+            [
+                (self.index.chunks[row].id, score)
+                for row, score in self.index.lexical.top(
+                    query, s.candidates, None if allowed is None else allowed.astype(np.float32)
+                )
+            ]
             if s.fusion != "dense"
             else []
         )
@@ -147,11 +162,32 @@ class Retriever:
             },
         )
 
-    def _dense(self, qvec: np.ndarray, k: int, filters: Filters) -> list[tuple[str, float]]:
-        if self.index.store is None:
+    def _dense(
+        self, qvec: np.ndarray, k: int, filters: Filters, allowed: np.ndarray | None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk id, similarity) among the allowed rows.
+
+        Broad filters: one unfiltered query for enough results that k allowed ones are among them, then
+        the disallowed rows are dropped. That is exact: an allowed chunk more similar than the k-th kept
+        one would rank above it in the unfiltered list too. Selective filters (or too few allowed rows
+        among the over-fetched) go to Chroma's filtered query. Either way every hit is checked against
+        the mask, so a chunk the user may not see never becomes a candidate.
+        """
+        store, row_of = self.index.store, self.index.row_of
+        if store is None:
             return []
-        hits = self.index.store.query(qvec, k, filters.metadata_filters())
-        return [(cid, sim) for cid, sim in hits if cid in self.index.row_of]
+        if allowed is None:
+            return [(cid, sim) for cid, sim in store.query(qvec, k) if cid in row_of]
+        n_allowed = int(allowed.sum())
+        if n_allowed == 0:
+            return []
+        want = min(k, n_allowed)
+        fetch = int(np.ceil(want * len(allowed) / n_allowed * OVERFETCH_FACTOR)) + 10
+        if fetch <= OVERFETCH_LIMIT:
+            kept = _allowed_hits(store.query(qvec, fetch), row_of, allowed)
+            if len(kept) >= want:
+                return kept[:k]
+        return _allowed_hits(store.query(qvec, k, filters.where()), row_of, allowed)[:k]
 
     def _use_ranking(self, query: str, dense, lexical) -> list[tuple[str, float]]:
         ids = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical]))
@@ -165,9 +201,9 @@ class Retriever:
 
     def _collapse_duplicates(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         kept: list[tuple[str, float]] = []
-        shingles: list[set] = []
+        shingles: list[frozenset] = []
         for cid, score in fused:
-            sh = _shingles(self.index.chunks[self.index.row_of[cid]].text)
+            sh = self.index.shingles(self.index.row_of[cid])
             if any(_jaccard(sh, other) > self.settings.dedupe_jaccard for other in shingles):
                 continue
             kept.append((cid, score))
@@ -175,6 +211,10 @@ class Retriever:
             if len(kept) >= 60:
                 break
         return kept
+
+
+def _allowed_hits(hits: list[tuple[str, float]], row_of: dict[str, int], allowed: np.ndarray) -> list[tuple[str, float]]:
+    return [(cid, sim) for cid, sim in hits if (row := row_of.get(cid)) is not None and allowed[row]]
 
 
 def fuse(rankings: list[tuple[list[tuple[str, float]], float]], method: str, rrf_k: int = 60) -> list[tuple[str, float]]:
@@ -194,11 +234,6 @@ def fuse(rankings: list[tuple[list[tuple[str, float]], float]], method: str, rrf
             for cid, s in ranking:
                 scores[cid] = scores.get(cid, 0.0) + weight * (s - lo) / span
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-def _shingles(text: str, n: int = 4) -> set:
-    words = normalize(text).split()
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 def _jaccard(a: set, b: set) -> float:
