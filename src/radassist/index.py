@@ -4,7 +4,7 @@ Layout of `index_dir`:
 
     CURRENT                    which generation readers use (replaced atomically, last step of a build)
     generations/<gen>/         one complete index: manifest.json, chunks.jsonl, documents.jsonl,
-                               bm25/, chroma/ (embedded mode)
+                               vectors.npy (unit vectors, row i = chunk i), bm25/, chroma/ (embedded mode)
     cache/embeddings.sqlite    vectors keyed by (model, sha256 of text): unchanged text is never re-embedded
     .lock                      one indexer at a time
 
@@ -39,6 +39,8 @@ from radassist.settings import Settings
 from radassist.store import VectorStore, chroma_client, delete_collection
 from radassist.text import normalize
 from radassist.types import Chunk, ConfigError, Document, RadassistError, Skipped
+
+VECTORS_FILE = "vectors.npy"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEEP_OLD_GENERATIONS = 2
@@ -396,8 +398,16 @@ def _write_generation(
     lexical = LexicalIndex.build(texts if texts else [""])
     lexical.save(gen_dir / "bm25")
     if chunks:
+        np.save(gen_dir / VECTORS_FILE, unit_rows(vectors))
         store = VectorStore(chroma_client(settings.chroma_url, gen_dir), _collection_name(generation), create=True)
         store.add(chunks, vectors)
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """float32 rows scaled to length 1 (cosine similarity becomes a dot product)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 # ----------------------------------------------------------------------------- reading an index
@@ -430,11 +440,27 @@ class LoadedIndex:
             if self.chunks
             else None
         )
+        self.vectors = self._open_vectors()
         self._documents: dict[str, Document] | None = None
         self._columns: dict[str, np.ndarray] = {}
         self._values: dict[str, set[str]] = {}
         self._masks: dict[tuple, np.ndarray] = {}
         self._shingles: dict[int, frozenset] = {}
+
+    def _open_vectors(self) -> np.ndarray | None:
+        """The generation's unit vectors, memory-mapped: exact scores for selective filters (retrieve.py).
+
+        None when the file is missing or does not match the chunks (a generation written by an older
+        version); retrieval then lets Chroma apply those filters instead.
+        """
+        path = self.folder / VECTORS_FILE
+        if not self.chunks or not path.is_file():
+            return None
+        try:
+            vectors = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        return vectors if vectors.ndim == 2 and vectors.shape[0] == len(self.chunks) else None
 
     @classmethod
     def open(cls, settings: Settings) -> "LoadedIndex":

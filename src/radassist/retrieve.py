@@ -1,10 +1,10 @@
 """Hybrid retrieval: dense (Chroma) + Dutch BM25, fused, filtered inside both, near-duplicates collapsed.
 
 Filters (type, theme, region, document, and the confidentiality levels the user may see) become one
-mask over the index's rows. BM25 only scores allowed rows; every dense hit is checked against the same
-mask, whether it came from an over-fetched unfiltered query (broad filters) or from Chroma's `where`
-clause (selective ones). So a passage outside the filter is never even a candidate: access control
-cannot leak through ranking.
+mask over the index's rows. BM25 only scores allowed rows; dense search scores only allowed rows too
+(selective filters) or checks every hit of an over-fetched unfiltered query against the same mask
+(broad ones). So a passage outside the filter is never even a candidate: access control cannot leak
+through ranking.
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ from radassist.store import THEME_KEY
 from radassist.types import Passage
 
 
-# An unfiltered HNSW query that over-fetches and drops disallowed rows costs a few milliseconds even
-# for a couple of thousand results, while Chroma's filtered query first collects every matching id from
-# its metadata store (hundreds of ms at 100k chunks for a broad filter; docs/performance.md). Beyond
-# this many results the filter is selective enough that Chroma's own filtering is the cheaper path.
+# How dense search honours a filter, cheapest first (measured at 100k chunks, docs/performance.md):
+# - few allowed rows: score them exactly from the generation's memory-mapped unit vectors
+#   (a gather and one matrix-vector product: ~1-2 ms for a few thousand rows);
+# - many allowed rows: one unfiltered HNSW query over-fetching enough results that k allowed ones are
+#   among them, then the mask (a few ms; 2000 results ~14 ms);
+# - Chroma's own `where` clause only for generations without vectors.npy: it first collects the
+#   matching ids from its metadata store, ~90 ms even for 12 matching chunks, ~300 ms for all of them.
+EXACT_ROWS = 4000
 OVERFETCH_LIMIT = 2000
 OVERFETCH_FACTOR = 1.5
 
@@ -140,7 +144,7 @@ class Retriever:
         if s.second_dense and s.fusion != "bm25":
             rankings.append((self._use_ranking(query, dense, lexical), s.dense_weight))
         fused = fuse(rankings, s.fusion, s.rrf_k)
-        fused = self._collapse_duplicates(fused)
+        fused = self._collapse_duplicates(fused, max(k, s.rerank_top) if s.reranker_path else k)
         if s.reranker_path:
             fused = rerank(str(s.reranker_path), query, fused[: s.rerank_top], self.index) + fused[s.rerank_top:]
         t4 = time.perf_counter()
@@ -165,29 +169,40 @@ class Retriever:
     def _dense(
         self, qvec: np.ndarray, k: int, filters: Filters, allowed: np.ndarray | None
     ) -> list[tuple[str, float]]:
-        """Top-k (chunk id, similarity) among the allowed rows.
+        """Top-k (chunk id, cosine similarity) among the allowed rows, best first.
 
-        Broad filters: one unfiltered query for enough results that k allowed ones are among them, then
-        the disallowed rows are dropped. That is exact: an allowed chunk more similar than the k-th kept
-        one would rank above it in the unfiltered list too. Selective filters (or too few allowed rows
-        among the over-fetched) go to Chroma's filtered query. Either way every hit is checked against
-        the mask, so a chunk the user may not see never becomes a candidate.
+        All three ways give the true top-k (up to HNSW's approximation): exact scoring sees every
+        allowed row; after over-fetching, an allowed chunk more similar than the k-th kept one would
+        rank above it in the unfiltered list too, and when too few allowed ones come back the exact
+        or Chroma path runs instead. Every hit is checked against the mask, so a chunk the user may
+        not see never becomes a candidate.
         """
-        store, row_of = self.index.store, self.index.row_of
-        if store is None:
+        index = self.index
+        if index.store is None:
             return []
         if allowed is None:
-            return [(cid, sim) for cid, sim in store.query(qvec, k) if cid in row_of]
-        n_allowed = int(allowed.sum())
+            return [(cid, sim) for cid, sim in index.store.query(qvec, k) if cid in index.row_of]
+        n_allowed = int(np.count_nonzero(allowed))
         if n_allowed == 0:
             return []
         want = min(k, n_allowed)
         fetch = int(np.ceil(want * len(allowed) / n_allowed * OVERFETCH_FACTOR)) + 10
-        if fetch <= OVERFETCH_LIMIT:
-            kept = _allowed_hits(store.query(qvec, fetch), row_of, allowed)
+        if fetch <= OVERFETCH_LIMIT and (n_allowed > EXACT_ROWS or index.vectors is None):
+            kept = _allowed_hits(index.store.query(qvec, fetch), index.row_of, allowed)
             if len(kept) >= want:
                 return kept[:k]
-        return _allowed_hits(store.query(qvec, k, filters.where()), row_of, allowed)[:k]
+        if index.vectors is not None:
+            return self._exact(qvec, k, allowed)
+        return _allowed_hits(index.store.query(qvec, k, filters.where()), index.row_of, allowed)[:k]
+
+    def _exact(self, qvec: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[str, float]]:
+        rows = np.flatnonzero(allowed)
+        q = np.asarray(qvec, dtype=np.float32)
+        sims = np.asarray(self.index.vectors[rows], dtype=np.float32) @ (q / (np.linalg.norm(q) or 1.0))
+        k = min(k, len(rows))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(self.index.chunks[rows[i]].id, float(sims[i])) for i in top]
 
     def _use_ranking(self, query: str, dense, lexical) -> list[tuple[str, float]]:
         ids = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical]))
@@ -199,16 +214,18 @@ class Retriever:
         order = np.argsort(-sims)
         return [(ids[i], float(sims[i])) for i in order]
 
-    def _collapse_duplicates(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def _collapse_duplicates(self, fused: list[tuple[str, float]], keep: int) -> list[tuple[str, float]]:
+        """The first `keep` candidates that are not near-duplicates of a better one (only those are used)."""
         kept: list[tuple[str, float]] = []
         shingles: list[frozenset] = []
+        limit = self.settings.dedupe_jaccard
         for cid, score in fused:
             sh = self.index.shingles(self.index.row_of[cid])
-            if any(_jaccard(sh, other) > self.settings.dedupe_jaccard for other in shingles):
+            if any(_more_similar_than(sh, other, limit) for other in shingles):
                 continue
             kept.append((cid, score))
             shingles.append(sh)
-            if len(kept) >= 60:
+            if len(kept) >= keep:
                 break
         return kept
 
@@ -236,10 +253,13 @@ def fuse(rankings: list[tuple[list[tuple[str, float]], float]], method: str, rrf
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _jaccard(a: set, b: set) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+def _more_similar_than(a: frozenset, b: frozenset, limit: float) -> bool:
+    """Jaccard(a, b) > limit, skipping the intersection when the sizes alone rule it out."""
+    small, large = sorted((len(a), len(b)))
+    if small == 0 or small <= limit * large:  # Jaccard <= small / large
+        return False
+    common = len(a & b)
+    return common > limit * (len(a) + len(b) - common)
 
 
 @lru_cache(maxsize=2)

@@ -23,8 +23,9 @@ from pydantic_settings import (
 )
 
 
-# Bump when readers or chunking produce different chunks from the same files: forces a full rebuild.
-INDEX_FORMAT = 5
+# Bump when readers or chunking produce different chunks from the same files, or a generation's files
+# change (6: vectors.npy beside Chroma): forces a full rebuild.
+INDEX_FORMAT = 6
 
 
 class _Section(BaseModel):
