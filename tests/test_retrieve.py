@@ -139,7 +139,7 @@ def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filt
 
     assert [cid for cid, _ in hits] == _exact_top(index, qvec, allowed, 10)
     sims = [s for _, s in hits]
-    assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 + 1e-6 for s in sims)
+    assert sims == sorted(sims, reverse=True) and all(0.0 < s <= 1.0 + 1e-6 for s in sims)
     if allowed is not None:
         assert calls == {"exact": [], "overfetch": [None], "chroma-where": [narrowed.where()]}[path]
 
@@ -187,3 +187,18 @@ def test_filter_masks_and_shingles_are_computed_once_per_index(engine):
     expected = [bool({"privacy", "jeugd"} & set(c.themes)) for c in index.chunks]
     assert first.tolist() == expected
     assert index.shingles(3) is index.shingles(3) and len(index.shingles(3)) > 1
+
+
+def test_dense_scores_keep_the_scale_the_support_score_was_calibrated_on(engine):
+    """The store reports llama-index's Chroma similarity (exp of minus the cosine distance): the refusal
+    threshold and fusion weights in evals/calibration.json were chosen on that scale."""
+    from llama_index.core.vector_stores.types import VectorStoreQuery
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    retriever, index = engine._current()[1], engine.index
+    qvec = retriever.embedder.embed_query("Hoe lang blijft een casus in de monitorfase?")
+    ours = dict(index.store.query(qvec, 10))
+    theirs = ChromaVectorStore(chroma_collection=index.store.collection).query(
+        VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=10))
+    assert ours.keys() == set(theirs.ids)
+    assert all(abs(ours[cid] - sim) < 1e-6 for cid, sim in zip(theirs.ids, theirs.similarities))

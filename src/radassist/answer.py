@@ -118,7 +118,7 @@ def support_features(retrieval: Retrieval, weights: TermWeights, question: str) 
     top_dense = max((retrieval.dense.get(p.chunk.id, 0.0) for p in top), default=0.0)
     return {
         "coverage": coverage,
-        # e5 cosines live in a narrow band (~0.78-0.90); stretch it to 0..1.
+        # e5 similarities (store.similarity, exp(cos - 1)) live in a narrow band (~0.78-0.90); stretch it to 0..1.
         "dense": min(1.0, max(0.0, (top_dense - 0.78) / 0.12)),
         "missing": 1.0 - min(1.0, missing_idf / 8.0),
     }

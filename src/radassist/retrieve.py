@@ -18,7 +18,7 @@ import numpy as np
 from radassist.embed import get_embedder
 from radassist.index import LoadedIndex
 from radassist.settings import RetrievalSettings
-from radassist.store import THEME_KEY
+from radassist.store import THEME_KEY, similarity
 from radassist.types import Passage
 
 
@@ -107,7 +107,7 @@ class Filters:
 class Retrieval:
     query: str
     passages: list[Passage]
-    dense: dict[str, float]  # chunk id -> cosine similarity (candidates only)
+    dense: dict[str, float]  # chunk id -> store.similarity of its vector (candidates only)
     lexical: dict[str, float]  # chunk id -> BM25 score (candidates only)
     query_vector: np.ndarray
     timings_ms: dict[str, float]
@@ -169,7 +169,7 @@ class Retriever:
     def _dense(
         self, qvec: np.ndarray, k: int, filters: Filters, allowed: np.ndarray | None
     ) -> list[tuple[str, float]]:
-        """Top-k (chunk id, cosine similarity) among the allowed rows, best first.
+        """Top-k (chunk id, `store.similarity`) among the allowed rows, best first.
 
         All three ways give the true top-k (up to HNSW's approximation): exact scoring sees every
         allowed row; after over-fetching, an allowed chunk more similar than the k-th kept one would
@@ -198,11 +198,11 @@ class Retriever:
     def _exact(self, qvec: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[str, float]]:
         rows = np.flatnonzero(allowed)
         q = np.asarray(qvec, dtype=np.float32)
-        sims = np.asarray(self.index.vectors[rows], dtype=np.float32) @ (q / (np.linalg.norm(q) or 1.0))
+        cosines = np.asarray(self.index.vectors[rows], dtype=np.float32) @ (q / (np.linalg.norm(q) or 1.0))
         k = min(k, len(rows))
-        top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top], kind="stable")]
-        return [(self.index.chunks[rows[i]].id, float(sims[i])) for i in top]
+        top = np.argpartition(-cosines, k - 1)[:k]
+        top = top[np.argsort(-cosines[top], kind="stable")]
+        return [(self.index.chunks[rows[i]].id, float(similarity(1.0 - cosines[i]))) for i in top]
 
     def _use_ranking(self, query: str, dense, lexical) -> list[tuple[str, float]]:
         ids = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical]))

@@ -24,6 +24,16 @@ from radassist.types import Chunk, ConfigError
 THEME_KEY = "theme_"
 
 
+def similarity(cosine_distance):
+    """radassist's dense score: exp(-cosine distance) = exp(cos - 1), in (0.37, 1], monotonic in cosine.
+
+    This is what llama-index's Chroma store reports, and the support score (answer.py), the fusion
+    weights and the refusal threshold were calibrated on it (evals/calibration.json). Works on floats
+    and numpy arrays.
+    """
+    return np.exp(-cosine_distance)
+
+
 def chroma_client(chroma_url: str | None, gen_dir: Path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -83,7 +93,7 @@ class VectorStore:
         self._count = None
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first; `where` is a Chroma metadata filter."""
+        """(chunk id, `similarity`) best first; `where` is a Chroma metadata filter."""
         k = min(k, self.count())
         if k <= 0:
             return []
@@ -95,7 +105,7 @@ class VectorStore:
         )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
-        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances)]
+        return [(cid, float(similarity(d))) for cid, d in zip(ids, distances)]
 
     def count(self) -> int:
         # A generation's collection never changes after it is written, so one count per reader is enough.
