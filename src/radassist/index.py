@@ -476,12 +476,9 @@ class LoadedIndex:
         return read_current(self.settings.index_dir) not in (None, self.generation)
 
     def column(self, name: str) -> np.ndarray:
-        """A metadata column as a numpy array, for building filter masks quickly."""
+        """A scalar metadata column (type, region, doc_id, confidentiality) as a numpy array."""
         if name not in self._columns:
-            if name == "themes":
-                self._columns[name] = np.array(["|" + "|".join(c.themes) + "|" for c in self.chunks], dtype=object)
-            else:
-                self._columns[name] = np.array([getattr(c, name) for c in self.chunks], dtype=object)
+            self._columns[name] = np.array([getattr(c, name) for c in self.chunks], dtype=object)
         return self._columns[name]
 
     def values(self, name: str) -> set[str]:

@@ -58,8 +58,8 @@ class Filters:
     def narrowed(self, index: LoadedIndex) -> "Filters":
         """The same filter without a confidentiality condition that every chunk of `index` passes.
 
-        The default role may see every level, so this is the common case; such a condition only makes
-        Chroma's query slower and the BM25 mask longer to build.
+        The default role may see every level, so this is the common case; such a condition filters
+        nothing and would only send the search down the slower filtered paths.
         """
         levels = self.confidentiality
         if levels is not None and index.values("confidentiality") <= set(levels):
