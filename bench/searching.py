@@ -46,6 +46,13 @@ def filter_mix():
     ]
 
 
+def biggest_document(index) -> str:
+    """The doc id with the most chunks: the "one document" filter of the benchmarks."""
+    from collections import Counter
+
+    return Counter(c.doc_id for c in index.chunks).most_common(1)[0][0]
+
+
 def measure_search(settings, queries: list[str], reps: int, filtered_reps: int) -> dict:
     """p50/p95 of Retriever.search over the queries, medians over repetitions; unfiltered and filtered."""
     from radassist.index import LoadedIndex
@@ -69,10 +76,7 @@ def measure_search(settings, queries: list[str], reps: int, filtered_reps: int) 
         runs.add_run(latencies)
 
     mix = filter_mix()
-    doc_counts: dict[str, int] = {}
-    for c in index.chunks:
-        doc_counts[c.doc_id] = doc_counts.get(c.doc_id, 0) + 1
-    top_doc = max(doc_counts, key=doc_counts.get)
+    top_doc = biggest_document(index)
     mix[-1] = ("one document", Filters(doc_ids=[top_doc], confidentiality=["openbaar", "intern"]))
     filtered, per_filter = LatencyRuns(), {name: [] for name, _f in mix}
     empty = 0
@@ -136,10 +140,7 @@ def chroma_filter_probe(settings, queries: list[str], n_queries: int = 10) -> di
     both = ["openbaar", "intern"]
     gast, factsheet = Filters(confidentiality=["openbaar"]), Filters(types=["factsheet"])
     privacy, haaglanden = Filters(themes=["privacy"]), Filters(regions=["Haaglanden"])
-    doc_counts: dict[str, int] = {}
-    for c in index.chunks:
-        doc_counts[c.doc_id] = doc_counts.get(c.doc_id, 0) + 1
-    one_doc = Filters(doc_ids=[max(doc_counts, key=doc_counts.get)])
+    one_doc = Filters(doc_ids=[biggest_document(index)])
     variants = {
         "llama-index ChromaVectorStore, no filter": (
             lambda v: li_store.query(VectorStoreQuery(query_embedding=v.tolist(), similarity_top_k=k)), 1.0),
