@@ -1,23 +1,44 @@
 """Citation verification for LLM answers: each sentence must be supported by the passage it cites.
 
-Support of a sentence by a passage = the better of (a) the share of the sentence's content words
-found in the passage and (b) the USE similarity to the closest passage sentence, averaged with the
-other. Markers that point nowhere ([7] of 5) are removed; sentences without a valid marker or with
-too little support are dropped. The verdict per sentence is part of the result.
+For every answer sentence with a valid marker:
+
+1. **Support window.** The cited passage is split into sentences; the window that supports the
+   claim is one passage sentence or two adjacent ones (or, with two markers, one sentence of each
+   cited passage). Support = the mean of the share of the claim's content words found in the window
+   and the USE similarity of claim and window. Below `min_support` the sentence is dropped.
+2. **Claim checks** against that window (`radassist.claims`): numbers, durations and dates;
+   negation and modality; scope words; dropped conditions.
+3. **Named terms** (`radassist.terms`): roles, organisations, laws, regions and documents the claim
+   names must occur in the cited passage (text, title, section or region).
+4. **Coverage**: content words of the claim that neither the window nor its neighbours contain
+   (an invented detail) drop the sentence when they are too many for a paraphrase.
+
+Markers that point nowhere ([7] of 5) are removed; sentences without a valid marker are dropped.
+Every sentence gets a `SentenceVerdict` with a one-line Dutch reason when it is dropped.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
+from radassist import claims
 from radassist.embed import get_embedder
-from radassist.text import content_terms, split_sentences
+from radassist.terms import Vocabulary, base_vocabulary, stems, words
+from radassist.text import DUTCH_STOPWORDS, split_sentences
 from radassist.types import Citation, Passage, SentenceVerdict
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+SHORTLIST = 3  # windows per sentence that get the USE similarity
+MAX_NEW_TERMS = 2  # content words of a claim found nowhere near its window before it counts as invented
+MAX_NEW_SHARE = 0.34
+REASON_SUPPORT = "onvoldoende steun in de bron"
+REASON_NO_MARKER = "geen bronverwijzing"
+REASON_BAD_MARKER = "verwijst naar een niet-bestaande bron"
 
 
 @dataclass
@@ -28,55 +49,191 @@ class Verified:
     kept_share: float
 
 
-def verify(answer: str, passages: list[Passage], min_support: float) -> Verified:
+@dataclass
+class _Window:
+    rank: int
+    first: int  # index of its first sentence in the passage
+    text: str
+    parts: tuple[str, ...]
+    stems: frozenset[str]
+    context: frozenset[str]  # stems of the window and its neighbouring sentences
+    lexical: float = 0.0
+    semantic: float = 0.0
+
+    @property
+    def support(self) -> float:
+        return 0.5 * self.lexical + 0.5 * max(0.0, self.semantic)
+
+
+class _VectorCache:
+    """USE vectors of passage sentences, by text: passages come back across questions."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        with self.lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self.data]
+        if missing:
+            vecs = get_embedder("use").embed_passages(missing)
+            with self.lock:
+                for t, v in zip(missing, vecs):
+                    self.data[t] = v
+                while len(self.data) > self.size:
+                    self.data.popitem(last=False)
+        with self.lock:
+            return {t: self.data[t] for t in texts}
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+VECTORS = _VectorCache()
+
+
+def claim_stems(text: str) -> list[str]:
+    """Stemmed content words that coverage is measured on (numbers are the number check's job)."""
+    toks = [w for w in words(text) if w not in DUTCH_STOPWORDS and len(w) > 1 and claims._word_number(w) is None]
+    return list(dict.fromkeys(stems(toks)))
+
+
+def _found(term: str, pool: frozenset[str]) -> bool:
+    if term in pool:
+        return True
+    if len(term) < 5:
+        return False
+    return any(len(s) >= 5 and (s.startswith(term) or term.startswith(s) or s.endswith(term) or term.endswith(s))
+               for s in pool)
+
+
+def _lexical(terms: list[str], pool: frozenset[str]) -> float:
+    return sum(_found(t, pool) for t in terms) / len(terms) if terms else 0.0
+
+
+def _windows(passage: Passage) -> list[_Window]:
+    text = passage.chunk.text
+    sents = [text[a:b] for a, b in split_sentences(text)] or [text]
+    sent_stems = [frozenset(stems(words(s))) for s in sents]
+    out = []
+    for i in range(len(sents)):
+        for n in (1, 2):
+            if i + n > len(sents):
+                continue
+            lo, hi = max(0, i - 1), min(len(sents), i + n + 1)
+            out.append(_Window(passage.rank, i, " ".join(sents[i:i + n]), tuple(sents[i:i + n]),
+                               frozenset().union(*sent_stems[i:i + n]), frozenset().union(*sent_stems[lo:hi])))
+    return out
+
+
+def _meta_stems(passage: Passage) -> list[str]:
+    c = passage.chunk
+    return stems(words(" ".join((c.text, c.title, c.section, c.region, c.type, c.doc_id.replace("-", " ")))))
+
+
+def verify(answer: str, passages: list[Passage], min_support: float, vocab: Vocabulary | None = None) -> Verified:
+    vocab = vocab or base_vocabulary()
     by_rank = {p.rank: p for p in passages}
-    use = get_embedder("use")
     # "Zin. [1] Volgende zin" -> "Zin [1]. Volgende zin": keep each marker with its own sentence.
     answer = re.sub(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", answer)
-    spans = split_sentences(answer)
-    sentences = [answer[a:b] for a, b in spans]
-    verdicts: list[SentenceVerdict] = []
-    kept_parts: list[str] = []
-    citations: list[Citation] = []
-    passage_sents = {p.rank: [p.chunk.text[a:b] for a, b in split_sentences(p.chunk.text)] for p in passages}
-    flat = [(rank, s) for rank, sents in passage_sents.items() for s in sents]
-    flat_vecs = use.embed_passages([s for _, s in flat]) if flat else np.zeros((0, 512), np.float32)
-    sent_vecs = use.embed_passages([_MARKER.sub("", s) for s in sentences]) if sentences else flat_vecs[:0]
+    sentences = [answer[a:b] for a, b in split_sentences(answer)]
+    windows = {p.rank: _windows(p) for p in passages}
+    meta = {p.rank: _meta_stems(p) for p in passages}
 
-    for i, sentence in enumerate(sentences):
+    jobs = []  # (bare sentence, markers, valid markers, shortlist of windows)
+    for sentence in sentences:
         markers = [int(m) for m in _MARKER.findall(sentence)]
         valid = [m for m in dict.fromkeys(markers) if m in by_rank]
         bare = re.sub(r"\s+([.!?:;,])", r"\1", " ".join(_MARKER.sub("", sentence).split()))
         if not bare:
             continue
+        terms = claim_stems(bare)
+        cands = [w for m in valid for w in windows[m]]
+        for w in cands:
+            w.lexical = _lexical(terms, w.stems)
+        cands = sorted(cands, key=lambda w: (-w.lexical, len(w.parts)))[:SHORTLIST]
+        if len(valid) > 1:
+            cands += _cross_windows(valid, windows, terms)
+        jobs.append((bare, markers, valid, terms, cands))
+
+    texts = [j[0] for j in jobs] + [part for j in jobs for w in j[4] for part in w.parts]
+    vecs = VECTORS.embed(texts) if texts else {}
+
+    verdicts: list[SentenceVerdict] = []
+    kept_parts: list[str] = []
+    citations: list[Citation] = []
+    for bare, markers, valid, terms, cands in jobs:
         if not valid:
-            reason = "verwijst naar een niet-bestaande bron" if markers else "geen bronverwijzing"
-            verdicts.append(SentenceVerdict(bare, markers, 0.0, False, reason))
+            reason = REASON_BAD_MARKER if markers else REASON_NO_MARKER
+            verdicts.append(SentenceVerdict(bare, markers, 0.0, False, reason, check="marker"))
             continue
-        terms = set(content_terms(bare))
-        best_support, best_quote, best_rank = 0.0, "", valid[0]
-        for rank in valid:
-            p_terms = set(content_terms(by_rank[rank].chunk.text))
-            lexical = len(terms & p_terms) / len(terms) if terms else 0.0
-            rows = [j for j, (r, _s) in enumerate(flat) if r == rank]
-            if rows:
-                sims = flat_vecs[rows] @ sent_vecs[i]
-                j = int(np.argmax(sims))
-                semantic, quote = float(sims[j]), flat[rows[j]][1]
-            else:
-                semantic, quote = 0.0, by_rank[rank].chunk.text[:200]
-            support = 0.5 * lexical + 0.5 * max(0.0, semantic)
-            if support > best_support:
-                best_support, best_quote, best_rank = support, quote, rank
-        kept = best_support >= min_support
-        verdicts.append(
-            SentenceVerdict(bare, valid, round(best_support, 4), kept, "" if kept else "onvoldoende steun in de bron")
-        )
-        if kept:
+        claim_vec = vecs[bare]
+        for w in cands:
+            v = sum(vecs[p] for p in w.parts)
+            w.semantic = float(v @ claim_vec / max(np.linalg.norm(v), 1e-9))
+        best = max(cands, key=lambda w: w.support) if cands else None
+        verdict = _judge(bare, valid, terms, best, by_rank, meta, vocab, min_support)
+        verdicts.append(verdict)
+        if verdict.kept:
             end = bare[-1] if bare[-1] in ".!?:;" else "."
             body = bare[:-1].rstrip() if bare[-1] in ".!?:;" else bare
             kept_parts.append(f"{body} {''.join(f'[{m}]' for m in valid)}{end}")
-            citations.append(Citation(marker=best_rank, passage=by_rank[best_rank], quote=best_quote.strip()))
+            citations.append(Citation(marker=best.rank, passage=by_rank[best.rank], quote=best.parts[0].strip()))
     total = len(verdicts)
     kept_share = (sum(v.kept for v in verdicts) / total) if total else 0.0
     return Verified(" ".join(kept_parts), citations, verdicts, kept_share)
+
+
+def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: list[str]) -> list[_Window]:
+    """With [1][2] a claim may merge one sentence of each cited passage."""
+    singles = []
+    for m in valid[:3]:
+        ones = [w for w in windows[m] if len(w.parts) == 1]
+        if ones:
+            singles.append(max(ones, key=lambda w: w.lexical))
+    out = []
+    for i in range(len(singles)):
+        for j in range(i + 1, len(singles)):
+            a, b = singles[i], singles[j]
+            w = _Window(a.rank, a.first, f"{a.text} {b.text}", a.parts + b.parts, a.stems | b.stems, a.context | b.context)
+            w.lexical = _lexical(terms, w.stems)
+            out.append(w)
+    return out
+
+
+def _judge(bare: str, valid: list[int], terms: list[str], best: _Window | None, by_rank: dict[int, Passage],
+           meta: dict[int, list[str]], vocab: Vocabulary, min_support: float) -> SentenceVerdict:
+    if best is None:
+        return SentenceVerdict(bare, valid, 0.0, False, REASON_SUPPORT, check="support")
+    support = round(best.support, 4)
+
+    def verdict(reason: str = "", check: str = "") -> SentenceVerdict:
+        return SentenceVerdict(bare, valid, support, not reason, reason, quote=best.text, check=check)
+
+    if best.support < min_support:
+        return verdict(REASON_SUPPORT, "support")
+    found = claims.findings(bare, best.text)
+    if found:
+        return verdict(found[0][1], found[0][0])
+    cited_meta = [s for m in valid for s in meta[m]]
+    for term, key in vocab.find(bare):
+        if not vocab.occurs(key, cited_meta):
+            return verdict(f"de bron noemt '{term.surface}' niet", "term")
+    new = [t for t in terms if not _found(t, best.context)]
+    if len(new) >= MAX_NEW_TERMS and len(new) >= MAX_NEW_SHARE * len(terms):
+        shown = ", ".join(f"'{w}'" for w in _surface(bare, new)[:3])
+        return verdict(f"bevat iets wat niet in de bron staat: {shown}", "coverage")
+    return verdict()
+
+
+def _surface(text: str, stem_list: list[str]) -> list[str]:
+    wanted = set(stem_list)
+    toks = words(text)
+    return list(dict.fromkeys(w for w, s in zip(toks, stems(toks)) if s in wanted))
+
+
+def contradictions(claim: str, source_sentence: str) -> list[str]:
+    """Dutch reasons why a claim does not say what its source sentence says (see `radassist.claims`)."""
+    return claims.contradictions(claim, source_sentence)
