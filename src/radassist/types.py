@@ -136,7 +136,9 @@ class SentenceVerdict:
     markers: list[int]
     support: float
     kept: bool
-    reason: str = ""
+    reason: str = ""  # Dutch, one line, when not kept ("het getal 'drie' staat niet in de bron")
+    quote: str = ""  # the passage sentence(s) the check compared the sentence with
+    check: str = ""  # which check decided: marker, support, number, negation, modality, scope, condition, term, coverage
 
 
 @dataclass(slots=True)
