@@ -16,7 +16,7 @@ The checks compare a claim with the sentence (or two adjacent sentences) that su
 - conditions: a claim must not drop the source's "tenzij / mits / alleen als ..." clause;
 - antonyms by prefix: "onvoldoende" against "voldoende".
 
-Named terms (roles, organisations, laws, regions) are checked by `radassist.terms` and
+Named terms (roles, organisations, laws, regions) are checked by `radassist.named_terms` and
 `verify.py`, because they need the whole cited passage. Everything here is rules over tokens:
 a few microseconds per sentence, no model.
 """
@@ -184,12 +184,13 @@ def number_findings(claim: str, source: str) -> list[str]:
         if _stated(q, src):
             continue
         same_count = [s for s in src if s.kind == q.kind and s.count is not None and s.count == q.count]
+        what = {"dur": "de termijn", "rate": "de frequentie"}.get(q.kind, "het getal")
         if q.kind in ("dur", "rate") and same_count:
-            reasons.append(f"de termijn '{q.text}' wijkt af van de bron ('{same_count[0].text}')")
+            reasons.append(f"{what} '{q.text}' wijkt af van de bron ('{same_count[0].text}')")
         elif q.kind == "month":
             reasons.append(f"de datum '{q.text}' staat niet in de bron")
         else:
-            reasons.append(f"het getal '{q.text}' staat niet in de bron")
+            reasons.append(f"{what} '{q.text}' staat niet in de bron")
     return reasons
 
 

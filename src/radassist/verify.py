@@ -8,7 +8,7 @@ For every answer sentence with a valid marker:
    and the USE similarity of claim and window. Below `min_support` the sentence is dropped.
 2. **Claim checks** against that window (`radassist.claims`): numbers, durations and dates;
    negation and modality; scope words; dropped conditions.
-3. **Named terms** (`radassist.terms`): roles, organisations, laws, regions and documents the claim
+3. **Named terms** (`radassist.named_terms`): roles, organisations, laws, regions and documents the claim
    names must occur in the cited passage (text, title, section or region).
 4. **Coverage**: content words of the claim that neither the window nor its neighbours contain
    (an invented detail) drop the sentence when they are too many for a paraphrase.
@@ -28,7 +28,7 @@ import numpy as np
 
 from radassist import claims
 from radassist.embed import get_embedder
-from radassist.terms import Vocabulary, base_vocabulary, stems, words
+from radassist.named_terms import Vocabulary, base_vocabulary, stems, words
 from radassist.text import DUTCH_STOPWORDS, split_sentences
 from radassist.types import Citation, Passage, SentenceVerdict
 
