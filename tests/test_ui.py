@@ -73,7 +73,8 @@ def test_question_gets_answer_with_linked_markers_and_sources(app):
     panel = " ".join(markdown_with(app, "ra-context"))
     assert '<mark class="ra-quote">' in panel
     assert 'class="ra-before"' in panel and "Vindplaats" in " ".join(m.value for m in app.markdown)
-    assert [d.label for d in app.get("download_button")] == ["Download het originele bestand (PDF)"]
+    originals = [d.label for d in app.get("download_button") if d.label.startswith("Download het originele")]
+    assert originals == ["Download het originele bestand (PDF)"]
 
 
 def test_example_button_asks_its_question(app):

@@ -25,7 +25,7 @@ from radassist.index import LoadedIndex
 from radassist.llm import LLM_REFUSAL_MARK, is_remote, make_chat
 from radassist.retrieve import Filters, Retrieval, Retriever
 from radassist.settings import Settings
-from radassist.types import Answer, ConfigError
+from radassist.types import Answer, ConfigError, Document
 from radassist.verify import verify
 
 MAX_QUESTION_CHARS = 2000
@@ -88,6 +88,18 @@ class Engine:
         if levels is None:
             raise ConfigError(f"onbekende rol '{role}' (bekende rollen: {', '.join(self.settings.auth.role_access)})")
         return list(levels)
+
+    def visible_documents(self, role: str | None) -> list[Document]:
+        """The documents of the current index that `role` may read (the same levels as retrieval), in index order."""
+        levels = set(self.allowed_levels(role))
+        return [d for d in self.index.documents().values() if d.meta.confidentiality in levels]
+
+    def visible_document(self, doc_id: str, role: str | None) -> Document | None:
+        """One document if it exists and `role` may read it; None for both 'unknown' and 'not allowed'."""
+        document = self.index.document(doc_id)
+        if document is None or document.meta.confidentiality not in set(self.allowed_levels(role)):
+            return None
+        return document
 
     def _filters(self, ctx: AskContext) -> Filters:
         base = ctx.filters or Filters()
