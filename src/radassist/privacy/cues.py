@@ -20,3 +20,15 @@ PERSON_CUE_RE = re.compile(
     r"|kind|dader|slachtoffer|terugkeerder)\b",
     re.IGNORECASE,
 )
+
+# Person and relation nouns (and naming words) for the fail safe: a capitalised word near one is a name.
+PERSON_NOUNS = (
+    r"cli[eë]nte?|jongen|jongeman|meisje|jongere|jeugdige|minderjarige|kind|zoon(?:tje)?|dochter(?:tje)?"
+    r"|broer(?:tje)?|zus(?:je)?|zuster|moeder|vader|stiefvader|stiefmoeder|halfbroer|halfzus|pleegvader"
+    r"|pleegmoeder|pleegzoon|pleegdochter|neef(?:je)?|nicht(?:je)?|oom|tante|opa|oma|grootvader|grootmoeder"
+    r"|vriend(?:in|je)?|partner|echtgeno(?:ot|te)|verloofde|ex|man|vrouw|buurman|buurvrouw|buurjongen"
+    r"|buurmeisje|collega|leerling|scholier|student(?:e)?|pupil|cursist|gedetineerde|verdachte|betrokkene"
+    r"|dader|slachtoffer|terugkeerder|meneer|mijnheer|mevrouw|heer|dame|persoon|pati[eë]nt(?:e)?|bewoner"
+    r"|deelnemer|zwager|schoonzus|schoonvader|schoonmoeder|melder|getuige|genaamd|heet|heette|naam"
+)
+PERSON_NOUN_RE = re.compile(rf"(?:{PERSON_NOUNS})", re.IGNORECASE)

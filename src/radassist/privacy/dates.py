@@ -17,7 +17,7 @@ _MONTHS = {
 _MONTH_ALTERNATION = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _NUMERIC_DATE_RE = re.compile(
-    r"(?<![0-9])(?P<d>[0-3]?[0-9])(?P<sep>[-/.])(?P<m>[01]?[0-9])(?P=sep)(?P<y>(?:19|20)?[0-9]{2})(?![0-9])"
+    r"(?<![0-9])(?P<d>[0-3]?[0-9])(?P<sep>[-/.])(?P<m>[01]?[0-9])(?P=sep)(?P<y>(?:19|20)?[0-9]{2}|'[0-9]{2})(?![0-9])"
 )
 _ISO_DATE_RE = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})-(?P<m>[01][0-9])-(?P<d>[0-3][0-9])(?![0-9])")
 _TEXT_DATE_RE = re.compile(
@@ -70,7 +70,14 @@ def date_matches(text: str) -> Iterator[tuple[int, int, int, bool]]:
                 yield match.start(), match.end(), _full_year(year_text), len(year_text) == 4
 
 
+# 'jongeren die na 1 januari 2008 geboren zijn', 'geboren voor 2006': a cohort, not someone's birth date.
+_COHORT_BEFORE_RE = re.compile(r"\b(?:na|voor|vóór|vanaf|tussen|sinds|tot|en|of)\s*$", re.IGNORECASE)
+_COHORT_BEFORE_WINDOW = 8
+
+
 def _near_birth_trigger(text: str, start: int, end: int) -> bool:
+    if _COHORT_BEFORE_RE.search(text[max(0, start - _COHORT_BEFORE_WINDOW):start]):
+        return False
     before = text[max(0, start - _TRIGGER_BEFORE_WINDOW):start]
     after = text[end:end + _TRIGGER_AFTER_WINDOW]
     return bool(_BIRTH_TRIGGER_RE.search(before)) or re.search(r"\bgeboren\b", after, re.IGNORECASE) is not None

@@ -78,9 +78,11 @@ def _repeated_mentions(text: str, chosen: list[tuple[str, int, int]]) -> list[tu
     if not needles:
         return []
     taken = Mask(len(text))
-    for _, start, end in chosen:
-        taken.cover(start, end)
-    # One alternation, longest first, so 'El Amrani' wins over 'Amrani'.
+    for kind, start, end in chosen:
+        if kind != "naam":
+            taken.cover(start, end)
+    # One alternation, longest first, so 'El Amrani' wins over 'Amrani'; a longer mention may
+    # also replace a shorter name found by the rules ('El Amrani' over 'Amrani').
     alternation = "|".join(re.escape(value) for value in sorted(needles, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w@.-])(?:{alternation})(?![\w@-])")
     return [

@@ -1,34 +1,46 @@
-"""Measure the personal-data detector against a hand-labelled set.
+"""Measure the personal-data guard against labelled questions.
 
-Each line of the labelled file is a JSON object
-``{"text": ..., "spans": [{"kind": ..., "text": ...}, ...], "split": "dev"}``
-("split" is optional).
+Each line of a labelled file is a JSON object
+``{"text": ..., "spans": [{"kind": ..., "text": ...}, ...], "split": ...}`` ("split" is
+optional; other fields are ignored).
 
-Scoring is span level: a predicted span counts as correct when a labelled span
-of the same kind has exactly the same text after whitespace normalisation.
-Repeated mentions count separately (multiset matching per question).
+Two scores per kind:
 
-Labelling conventions: a name span holds the name as written, including
-tussenvoegsels and initials but not titles such as 'meneer' or 'dhr.'; an
-address span holds street and number and/or postcode and number, not the
-place name; a date of birth span holds only the date (or the year after
-'geboren in').
+- *exact* (precision, recall, F1): a predicted span counts when a labelled span of the
+  same kind has exactly the same text after whitespace normalisation; repeated mentions
+  count separately (multiset matching per question).
+- *redacted* (recall only): a labelled span counts when ``redact`` leaves none of its letters
+  and digits behind, whatever kind the covering span has. This is what matters for privacy
+  ("does the value survive redaction?") and is what the targets are judged on.
 
-Run ``python -m radassist.privacy.evaluate [labelled.jsonl] [--markdown results.md]``.
+Besides those: the share of questions without personal data that ``redact`` changes, and
+the detection time per question (p50, p95, after one warm-up pass).
+
+Labelling conventions: a name span holds the name as written, including tussenvoegsels and
+initials but not titles such as 'meneer' or 'dhr.'; an address span holds street and number
+and/or postcode and number, not the place name; a date of birth span holds only the date (or
+the year after 'geboren in').
+
+Run ``python -m radassist.privacy.evaluate [labelled.jsonl ...] [--markdown results.md]``
+(also ``python -m radassist.privacy_eval``). The report lists the questions with errors for
+every split except ``test``: the test split is only reported in aggregate, so that it stays
+unseen by whoever tunes the rules.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
-from radassist.privacy import KINDS, detect
+from radassist.privacy import KINDS, detect, redact
 
 STRUCTURED_KINDS = ("bsn", "telefoon", "email", "iban")
 DEFAULT_LABELLED = Path("evals/privacy/labelled.jsonl")
+BLIND_LABELLED = Path("evals/privacy/blind.jsonl")
+HIDDEN_SPLITS = frozenset({"test"})
 
 
 def _normalise(text: str) -> str:
@@ -48,8 +60,8 @@ def _scores(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"tp": tp, "predicted": n_pred, "gold": n_gold, "precision": precision, "recall": recall, "f1": f1}
 
 
-def _load(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
+def load(path: str | Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -57,160 +69,137 @@ def _counters(spans: list[tuple[str, str]]) -> Counter:
     return Counter((kind, _normalise(text)) for kind, text in spans)
 
 
-def _score(examples: list[dict]) -> tuple[dict, list[dict]]:
-    """Scores per kind for *examples*, plus the questions with errors."""
+def _gold_positions(text: str, spans: list[dict]) -> list[tuple[str, str, int, int]]:
+    """Where each labelled span sits in *text*: the n-th label with the same value is the
+    n-th occurrence of that value."""
+    seen: Counter = Counter()
+    positions = []
+    for span in spans:
+        value = span["text"]
+        start = -1
+        for _ in range(seen[value] + 1):
+            start = text.find(value, start + 1)
+            if start < 0:
+                break
+        seen[value] += 1
+        if start >= 0:
+            positions.append((span["kind"], value, start, start + len(value)))
+        else:
+            positions.append((span["kind"], value, -1, -1))
+    return positions
+
+
+def _survives(text: str, covered: bytearray, start: int, end: int) -> bool:
+    """True when a letter or digit of text[start:end] is not covered by a detected span."""
+    if start < 0:
+        return True
+    return any(text[i].isalnum() and not covered[i] for i in range(start, end))
+
+
+def _score(examples: list[dict]) -> dict:
+    """Exact and redaction scores per kind for *examples*, plus the questions with errors."""
     tp, pred, gold = Counter(), Counter(), Counter()
+    redacted, leaked = Counter(), Counter()
+    clean = changed = 0
     errors = []
     for example in examples:
+        text = example["text"]
+        spans = detect(text)
         expected = _counters([(s["kind"], s["text"]) for s in example["spans"]])
-        found = _counters([(s.kind, s.text) for s in detect(example["text"])])
+        found = _counters([(s.kind, s.text) for s in spans])
         hits = expected & found
         for counter, source in ((tp, hits), (pred, found), (gold, expected)):
             for (kind, _), count in source.items():
                 counter[kind] += count
+        covered = bytearray(len(text))
+        for span in spans:
+            covered[span.start:span.end] = b"\x01" * (span.end - span.start)
+        leaks = []
+        for kind, value, start, end in _gold_positions(text, example["spans"]):
+            if _survives(text, covered, start, end):
+                leaked[kind] += 1
+                leaks.append((kind, value))
+            else:
+                redacted[kind] += 1
+        if not example["spans"]:
+            clean += 1
+            changed += redact(text, spans) != text
         missed, extra = expected - hits, found - hits
-        if missed or extra:
+        if missed or extra or leaks:
             errors.append(
                 {
-                    "text": example["text"],
+                    "text": text,
                     "split": example.get("split", ""),
+                    "leaked": sorted(leaks),
                     "false_negatives": sorted(missed.elements()),
                     "false_positives": sorted(extra.elements()),
                 }
             )
     per_kind = {kind: _scores(tp[kind], pred[kind], gold[kind]) for kind in KINDS}
-    return per_kind, errors
-
-
-def evaluate(path: str | Path = DEFAULT_LABELLED) -> dict:
-    """Precision, recall and F1 per kind, for the structured kinds and overall.
-
-    Examples may carry a "split": "dev" was used while writing the rules,
-    "holdout" was written afterwards and not used for tuning; both are also
-    scored separately under "by_split". The questions with misses
-    ('false_negatives') or false alarms ('false_positives') are listed under
-    "errors".
-    """
-    examples = _load(Path(path))
-    per_kind, errors = _score(examples)
-    by_split = {}
-    for split in sorted({e.get("split", "") for e in examples} - {""}):
-        split_kinds, _ = _score([e for e in examples if e.get("split") == split])
-        by_split[split] = {
-            "examples": sum(1 for e in examples if e.get("split") == split),
-            "structured": _sum_scores(split_kinds, STRUCTURED_KINDS),
-            "naam": split_kinds["naam"],
-            "overall": _sum_scores(split_kinds, KINDS),
-        }
+    for kind in KINDS:
+        per_kind[kind]["redacted"] = redacted[kind]
+        per_kind[kind]["redaction_recall"] = _ratio(redacted[kind], redacted[kind] + leaked[kind])
     return {
         "examples": len(examples),
         "with_personal_data": sum(1 for e in examples if e["spans"]),
         "per_kind": per_kind,
         "structured": _sum_scores(per_kind, STRUCTURED_KINDS),
         "overall": _sum_scores(per_kind, KINDS),
-        "by_split": by_split,
+        "clean": {"questions": clean, "changed": changed, "rate": _ratio(changed, clean)},
         "errors": errors,
     }
 
 
 def _sum_scores(per_kind: dict, kinds: tuple[str, ...]) -> dict:
-    return _scores(
+    total = _scores(
         sum(per_kind[k]["tp"] for k in kinds),
         sum(per_kind[k]["predicted"] for k in kinds),
         sum(per_kind[k]["gold"] for k in kinds),
     )
+    total["redacted"] = sum(per_kind[k]["redacted"] for k in kinds)
+    total["redaction_recall"] = _ratio(total["redacted"], total["gold"])
+    return total
 
 
-def _fmt(value: float | None) -> str:
-    return "n.v.t." if value is None else f"{value:.2f}"
+def evaluate(path: str | Path = DEFAULT_LABELLED, split: str | None = None) -> dict:
+    """Scores for the labelled file at *path* (only *split* when given).
+
+    The result holds the scores over all selected examples and, under "by_split", the same
+    scores per split. The questions with errors are under "errors".
+    """
+    examples = load(path)
+    if split is not None:
+        examples = [e for e in examples if e.get("split") == split]
+    result = _score(examples)
+    result["by_split"] = {
+        name: _score([e for e in examples if e.get("split") == name])
+        for name in sorted({e.get("split", "") for e in examples} - {""})
+    }
+    return result
 
 
-def format_table(result: dict) -> str:
-    """The scores as a Markdown table."""
-    lines = [
-        "| soort | gold | voorspeld | correct | precision | recall | F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    rows = list(result["per_kind"].items())
-    rows += [("gestructureerd (bsn, telefoon, email, iban)", result["structured"]), ("totaal", result["overall"])]
-    for name, s in rows:
-        lines.append(
-            f"| {name} | {s['gold']} | {s['predicted']} | {s['tp']} | "
-            f"{_fmt(s['precision'])} | {_fmt(s['recall'])} | {_fmt(s['f1'])} |"
-        )
-    return "\n".join(lines)
+def latency(texts: list[str], repeats: int = 3) -> dict:
+    """Detection time per question in ms (p50, p95, max) after one warm-up pass."""
+    for text in texts:
+        detect(text)
+    times = []
+    for _ in range(repeats):
+        for text in texts:
+            started = time.perf_counter()
+            detect(text)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
 
+    def pick(q: float) -> float:
+        return times[min(len(times) - 1, int(q * len(times)))]
 
-def format_split_table(result: dict) -> str:
-    """Scores per split: did the rules carry over to questions written after tuning?"""
-    lines = [
-        "| deel | vragen | gestructureerd P | gestructureerd R | naam P | naam R | totaal P | totaal R |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for split, s in result["by_split"].items():
-        cells = [s["structured"], s["naam"], s["overall"]]
-        scores = " | ".join(f"{_fmt(c['precision'])} | {_fmt(c['recall'])}" for c in cells)
-        lines.append(f"| {split} | {s['examples']} | {scores} |")
-    return "\n".join(lines)
-
-
-def format_errors(result: dict) -> str:
-    lines = []
-    for error in result["errors"]:
-        split = f" ({error['split']})" if error["split"] else ""
-        lines.append(f"- `{error['text']}`{split}")
-        for label, items in (("gemist", error["false_negatives"]), ("onterecht", error["false_positives"])):
-            for kind, text in items:
-                lines.append(f"  - {label}: {kind} `{text}`")
-    return "\n".join(lines) if lines else "Geen fouten."
-
-
-def format_markdown(result: dict, path: Path) -> str:
-    return "\n".join(
-        [
-            "# Privacy-detector: gemeten resultaat",
-            "",
-            f"Gegenereerd door `python -m radassist.privacy_eval` op {date.today().isoformat()}; "
-            "niet met de hand bewerken.",
-            "",
-            f"Labelset: `{path.as_posix()}` met {result['examples']} vragen, waarvan "
-            f"{result['with_personal_data']} met persoonsgegevens (alle gegevens zijn verzonnen).",
-            "Score per span: exact dezelfde tekst (na normalisatie van witruimte) en dezelfde soort.",
-            "Let op: de vragen zijn geschreven door dezelfde maker als de regels. Op echte vragen ligt de score",
-            "lager, vooral bij namen (onbekende voornamen zonder achternaam of aanspreekvorm, kleine letters).",
-            "",
-            format_table(result),
-            "",
-            "## Per deel",
-            "",
-            "`dev`: gebruikt bij het schrijven van de regels. "
-            "`holdout`: daarna geschreven en niet gebruikt om bij te stellen.",
-            "",
-            format_split_table(result),
-            "",
-            "## Fouten",
-            "",
-            format_errors(result),
-            "",
-        ]
-    )
+    return {"questions": len(texts), "runs": len(times), "p50_ms": pick(0.5), "p95_ms": pick(0.95), "max_ms": times[-1]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Meet de detectie van persoonsgegevens.")
-    parser.add_argument("labelled", nargs="?", type=Path, default=DEFAULT_LABELLED)
-    parser.add_argument("--markdown", type=Path, help="schrijf het resultaat ook naar dit Markdown-bestand")
-    args = parser.parse_args(argv)
-    result = evaluate(args.labelled)
-    print(format_table(result))
-    if result["by_split"]:
-        print()
-        print(format_split_table(result))
-    print(f"\n{len(result['errors'])} vragen met fouten.")
-    if args.markdown:
-        args.markdown.write_text(format_markdown(result, args.labelled), encoding="utf-8")
-        print(f"Geschreven: {args.markdown}")
-    return 0
+    from radassist.privacy.report import main as report_main
+
+    return report_main(argv)
 
 
 if __name__ == "__main__":

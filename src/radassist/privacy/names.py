@@ -1,113 +1,36 @@
-"""Names found by rules: after a title or relation word, from a known first name, after
-initials, and unknown capitalised pairs in a sentence about a person."""
+"""Names found by rules: after a title or relation word, from a known first name or surname,
+after initials, unknown capitalised pairs in a sentence about a person, and (``failsafe``)
+any unknown capitalised word near a person cue."""
 
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Iterator
 
+from . import namewords as nw
 from .cues import PERSON_CUE_RE, PERSON_TRIGGERS_TITLE, PERSON_TRIGGERS_WEAK
 from .dates import date_matches
+from .failsafe import cue_names, near_cue, organisation_context
+from .namewalk import (
+    can_be_lowercase_name,
+    can_be_surname,
+    is_known_first_name,
+    looks_like_verb_or_plural,
+    name_shaped,
+    surname_after_tussenvoegsel,
+    name_start,
+    walk_name,
+)
 from .spans import Mask
 from .tokens import Token, adjacent, is_sentence_start, tokenize
-from .wordlists import words
 
 __all__ = ["find_names"]
-
-_FIRST_NAMES = partial(words, "first_names")
-_AMBIGUOUS_FIRST_NAMES = partial(words, "ambiguous_first_names")
-_TUSSENVOEGSELS = partial(words, "tussenvoegsels")
-_COMMON_WORDS = partial(words, "common_words")
-_NON_NAME_WORDS = partial(words, "non_name_words")
 
 _TRIGGER_RE = re.compile(
     rf"(?<![\w])(?:(?P<title>{PERSON_TRIGGERS_TITLE})|(?P<weak>{PERSON_TRIGGERS_WEAK}))(?=[\s:])",
     re.IGNORECASE,
 )
 _NAME_SHIELD_RE = re.compile(r"https?://\S+|www\.\S+|\bprofeet\s+\w+", re.IGNORECASE)
-_MAX_NAME_TOKENS = 6
-
-
-def _is_known_first_name(token: Token) -> bool:
-    return not token.is_initial and token.lower in _FIRST_NAMES()
-
-
-def _is_blocked_word(lower: str) -> bool:
-    return lower in _COMMON_WORDS() or lower in _NON_NAME_WORDS()
-
-
-def _can_be_surname(token: Token) -> bool:
-    """A capitalised word that may be (part of) a surname."""
-    if token.is_initial or not token.is_capitalised:
-        return False
-    if token.is_acronym and token.lower not in _FIRST_NAMES():
-        return False
-    return not _is_blocked_word(token.lower)
-
-
-def _can_be_lowercase_name(token: Token) -> bool:
-    return (
-        not token.is_capitalised
-        and not token.is_initial
-        and len(token.text) >= 2
-        and token.lower not in _TUSSENVOEGSELS()
-        and not _is_blocked_word(token.lower)
-    )
-
-
-def _is_surname_after_tussenvoegsel(token: Token) -> bool:
-    """After 'de' or 'van der' a capitalised word is a surname even when it is a
-    common word ('de Groot', 'van der Meer'); organisations and places still stop it."""
-    return (
-        token.is_capitalised
-        and not token.is_initial
-        and not token.is_acronym
-        and token.lower not in _NON_NAME_WORDS()
-    )
-
-
-def _looks_like_verb_or_plural(word: str) -> bool:
-    # Dutch infinitives and plurals end in -en; surnames like Jansen end in -sen.
-    return word.endswith("en") and not word.endswith("sen")
-
-
-def _walk_name(text: str, tokens: list[Token], first: int, allow_lower: bool) -> int:
-    """Index of the last token of the name that continues after tokens[first].
-
-    Tussenvoegsels are only kept when a surname word follows them. In lower
-    case text at most one bare word is taken ('fatma yilmaz'), because a
-    lower-case surname cannot be told apart from the next word of the sentence.
-    """
-    last = first
-    index = first + 1
-    bare_lower_words = 0
-    while index < len(tokens) and index - first < _MAX_NAME_TOKENS:
-        token = tokens[index]
-        if not adjacent(text, tokens[index - 1], token):
-            break
-        if token.lower in _TUSSENVOEGSELS():
-            index += 1
-            continue
-        after_tussenvoegsel = index > last + 1
-        if token.is_initial and len(token.text) == 2 and tokens[last].is_capitalised and not after_tussenvoegsel:
-            return index
-        if _can_be_surname(token) or (after_tussenvoegsel and _is_surname_after_tussenvoegsel(token)):
-            last = index
-        elif allow_lower and _can_be_lowercase_name(token) and after_tussenvoegsel:
-            last = index
-        elif (
-            allow_lower
-            and _can_be_lowercase_name(token)
-            and bare_lower_words == 0
-            and not _looks_like_verb_or_plural(token.lower)
-        ):
-            bare_lower_words += 1
-            last = index
-        else:
-            break
-        index += 1
-    return last
 
 
 def _name_after_trigger(text: str, tokens: list[Token], index: int, title: bool) -> int | None:
@@ -118,26 +41,24 @@ def _name_after_trigger(text: str, tokens: list[Token], index: int, title: bool)
     'de moeder van Kevin' names Kevin, not 'van Kevin'.
     """
     first = tokens[index]
-    if first.lower in _TUSSENVOEGSELS() and not (title or first.is_capitalised):
+    if nw.tussenvoegsel(first.lower) and not (title or first.is_capitalised):
         return None
     probe = index
-    while probe < len(tokens) and tokens[probe].lower in _TUSSENVOEGSELS() and probe - index < 3:
+    while probe < len(tokens) and nw.tussenvoegsel(tokens[probe].lower) and probe - index < 3:
         probe += 1
-    if probe >= len(tokens) or not all(
-        adjacent(text, tokens[k], tokens[k + 1]) for k in range(index, probe)
-    ):
+    if probe >= len(tokens) or not all(adjacent(text, tokens[k], tokens[k + 1]) for k in range(index, probe)):
         return None
     head = tokens[probe]
-    if head.is_initial:
-        following = _walk_name(text, tokens, probe, allow_lower=False)
+    if head.is_initial or head.is_single_letter:
+        following = walk_name(text, tokens, probe, allow_lower=title)
         return following if following > probe else None
     after_tussenvoegsel = probe > index
     if (
-        _can_be_surname(head)
-        or (after_tussenvoegsel and _is_surname_after_tussenvoegsel(head))
-        or (title and _can_be_lowercase_name(head))
+        can_be_surname(head)
+        or (after_tussenvoegsel and surname_after_tussenvoegsel(head))
+        or (title and can_be_lowercase_name(head))
     ):
-        return _walk_name(text, tokens, probe, allow_lower=title)
+        return walk_name(text, tokens, probe, allow_lower=title)
     return None
 
 
@@ -157,35 +78,88 @@ def _trigger_names(text: str, tokens: list[Token]) -> Iterator[tuple[int, int]]:
 def _first_name_span(text: str, tokens: list[Token], i: int) -> int | None:
     """Last token index of a name starting with a known first name at tokens[i]."""
     token = tokens[i]
-    if not _is_known_first_name(token):
+    if not is_known_first_name(token) or nw.blocked(token.lower) or token.is_acronym:
+        return None
+    if not name_shaped(text, token):
         return None
     if token.is_capitalised:
-        last = _walk_name(text, tokens, i, allow_lower=False)
-        if token.lower in _AMBIGUOUS_FIRST_NAMES() and last == i and is_sentence_start(text, token):
+        last = walk_name(text, tokens, i, allow_lower=False)
+        if nw.ambiguous(token.lower) and last == i and is_sentence_start(text, token):
             return None
         return last
-    if token.lower in _COMMON_WORDS():
+    if nw.ordinary(token.lower):
         return None
-    last = _walk_name(text, tokens, i, allow_lower=True)
-    if token.lower in _AMBIGUOUS_FIRST_NAMES():
+    if not nw.own_first_name(token.lower) and not near_cue(text, token) and not _lower_surname_follows(text, tokens, i):
+        # deduce's list holds many rare names that are also words ('winter', 'lone'):
+        # in lower case those only count near a person cue or before a surname.
+        return None
+    last = walk_name(text, tokens, i, allow_lower=True)
+    if nw.ambiguous(token.lower):
         # 'jan de vries' is a name, a lone 'jan' may be the month.
-        has_surname = last > i + 1 and tokens[i + 1].lower in _TUSSENVOEGSELS()
+        has_surname = last > i + 1 and nw.tussenvoegsel(tokens[i + 1].lower)
         return last if has_surname else None
     return last
 
 
+def _lower_surname_follows(text: str, tokens: list[Token], i: int) -> bool:
+    """'wietske de vries', 'tsjerk bosma': a tussenvoegsel and a word, or a known surname, follows."""
+    if i + 1 >= len(tokens) or not adjacent(text, tokens[i], tokens[i + 1]):
+        return False
+    following = tokens[i + 1]
+    if nw.tussenvoegsel(following.lower):
+        return i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]) and not nw.blocked(tokens[i + 2].lower)
+    return nw.surname(following.lower) and not nw.blocked(following.lower) and not nw.ordinary(following.lower)
+
+
 def _initials_span(text: str, tokens: list[Token], i: int) -> int | None:
-    """'J. de Vries', 'J.P. Jansen': initials followed by a surname."""
-    if not tokens[i].is_initial:
+    """'J. de Vries', 'J.P. Jansen', 'j. de vries', 'g. emanuelson', 'J de Vries': initials and a surname."""
+    token = tokens[i]
+    if not (token.is_initial or token.is_single_letter):
         return None
-    last = _walk_name(text, tokens, i, allow_lower=False)
+    if not token.is_capitalised and (token.is_single_letter or nw.abbreviation(token.lower)):
+        return None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) and adjacent(text, token, tokens[i + 1]) else None
+    if nxt is None:
+        return None
+    if not token.is_capitalised and can_be_lowercase_name(nxt) and not looks_like_verb_or_plural(nxt.lower):
+        # 'g. emanuelson': lower-case initials and a lower-case surname.
+        return i + 1
+    if not token.is_capitalised or token.is_single_letter:
+        # Lower-case or dotless initials: only with a tussenvoegsel or a capitalised surname after them.
+        if not (nw.tussenvoegsel(nxt.lower) or can_be_surname(nxt)):
+            return None
+    last = walk_name(text, tokens, i, allow_lower=False)
     return last if last > i and not tokens[last].is_initial else None
+
+
+def _surname_span(text: str, tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """A known surname (or one with a typical ending) written with a capital.
+
+    At the start of a sentence only our own list counts, or deduce's when the next word is
+    not capitalised (a sentence starting with an ordinary word is common)."""
+    token = tokens[i]
+    if not can_be_surname(token) or not name_shaped(text, token):
+        return None
+    if not nw.surname(token.lower) or nw.ordinary(token.lower) or nw.ambiguous(token.lower):
+        return None
+    if nw.place(token.lower) and not nw.first_name(token.lower) and token.lower not in nw.own_surnames():
+        return None
+    start = name_start(text, tokens, i)
+    if start == i and is_sentence_start(text, token) and token.lower not in nw.own_surnames():
+        if not nw.surname_by_ending(token.lower) and not near_cue(text, token):
+            return None
+    if start > 0:
+        previous = tokens[start - 1]
+        if adjacent(text, previous, tokens[start]) and previous.is_capitalised and not nw.common(previous.lower):
+            # Inside a longer proper noun ('ROC Friese Poort').
+            return None
+    return start, walk_name(text, tokens, i, allow_lower=False)
 
 
 # Unknown capitalised pairs are often organisations ('Juridisch Loket',
 # 'Koninklijke Marechaussee'); these endings mark them.
 _ADJECTIVE_ENDING_RE = re.compile(r"(?:lijke|ische|isch|ale|ele|ene|ieke|ige|sche|se|ste|ende|de|te|ees)$")
-_ORGANISATION_WORD_RE = re.compile(
+ORGANISATION_WORD_RE = re.compile(
     r"(?:heid|ing|schap|centrum|loket|kruis|isme|atie|teit|dienst|raad|huis|bank|kantoor|instituut"
     r"|platform|college|school|fonds|werk|zorg|hulp|team|punt|bureau|groep|partners|advocaten|nederland)$"
 )
@@ -205,39 +179,64 @@ def _sentence_is_about_a_person(text: str, position: int) -> bool:
 def _unknown_name_span(text: str, tokens: list[Token], i: int) -> int | None:
     """Two or more unknown capitalised words in mid-sentence about a person ('... over Dewayne Pinas, hij ...')."""
     token = tokens[i]
-    if not _can_be_surname(token) or is_sentence_start(text, token):
+    if not can_be_surname(token) or is_sentence_start(text, token):
         return None
     previous = tokens[i - 1] if i > 0 else None
     inside_proper_noun = (
         previous is not None
         and adjacent(text, previous, token)
         and previous.is_capitalised
-        and previous.lower not in _COMMON_WORDS()
+        and not nw.common(previous.lower)
     )
     if inside_proper_noun:
         # Part of a longer proper noun such as an organisation name.
         return None
-    last = _walk_name(text, tokens, i, allow_lower=False)
-    words = [t for t in tokens[i:last + 1] if t.is_capitalised and not t.is_initial]
-    if len(words) < 2 or any(_ORGANISATION_WORD_RE.search(t.lower) for t in words):
+    last = walk_name(text, tokens, i, allow_lower=False)
+    capitalised = [t for t in tokens[i:last + 1] if t.is_capitalised and not t.is_initial]
+    if len(capitalised) < 2 or any(ORGANISATION_WORD_RE.search(t.lower) for t in capitalised):
         return None
-    if _ADJECTIVE_ENDING_RE.search(words[0].lower) or not _sentence_is_about_a_person(text, token.start):
+    if _ADJECTIVE_ENDING_RE.search(capitalised[0].lower) or not _sentence_is_about_a_person(text, token.start):
         return None
     return last
+
+
+_TOKEN_RULES = (_first_name_span, _initials_span, _unknown_name_span)
 
 
 def _token_names(text: str, tokens: list[Token]) -> Iterator[tuple[int, int]]:
     i = 0
     while i < len(tokens):
         last = None
-        for rule in (_first_name_span, _initials_span, _unknown_name_span):
+        for rule in _TOKEN_RULES:
             last = rule(text, tokens, i)
             if last is not None:
                 break
         if last is None:
             i += 1
             continue
-        yield tokens[i].start, tokens[last].end
+        start = i
+        if rule is _first_name_span and tokens[i].is_capitalised:
+            start = name_start(text, tokens, i)
+            while start < i and nw.tussenvoegsel(tokens[start].lower):
+                # 'de zus van Luwam': a tussenvoegsel before a first name is not part of the name.
+                start += 1
+            if start > 0 and start < i and adjacent(text, tokens[start - 1], tokens[start]) and (
+                tokens[start - 1].is_capitalised and not nw.common(tokens[start - 1].lower)
+            ):
+                start = i
+        yield tokens[start].start, tokens[last].end
+        i = last + 1
+
+
+def _surname_names(text: str, tokens: list[Token]) -> Iterator[tuple[int, int]]:
+    i = 0
+    while i < len(tokens):
+        found = _surname_span(text, tokens, i)
+        if found is None:
+            i += 1
+            continue
+        start, last = found
+        yield tokens[start].start, tokens[last].end
         i = last + 1
 
 
@@ -246,7 +245,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
     shields = [m.span() for m in _NAME_SHIELD_RE.finditer(text)]
     shields += [(start, end) for start, end, _, _ in date_matches(text)]
     found = list(_trigger_names(text, tokens)) + list(_token_names(text, tokens))
+    found += list(_surname_names(text, tokens)) + cue_names(text, tokens)
     shielded = Mask(len(text))
     for start, end in shields:
         shielded.cover(start, end)
-    return [span for span in found if shielded.is_free(*span)]
+    return [
+        span for span in found if shielded.is_free(*span) and not organisation_context(text, tokens, *span)
+    ]

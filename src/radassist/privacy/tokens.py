@@ -24,7 +24,13 @@ class Token:
 
     @property
     def is_capitalised(self) -> bool:
+        if self.text[:3] in ("'s-", "’s-") and len(self.text) > 3:
+            return self.text[3].isupper()
         return self.text[0].isupper()
+
+    @property
+    def is_single_letter(self) -> bool:
+        return len(self.text) == 1 and self.text.isalpha()
 
     @property
     def is_acronym(self) -> bool:
@@ -32,7 +38,12 @@ class Token:
         return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
-_TOKEN_RE = re.compile(r"(?:[A-Z]\.){1,3}(?![^\W\d_])|['’]t\b|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# Initials ('J.', 'J.P.', 'j.p.', 'Ö.'), the tussenvoegsel ''t', names with ''s-' ('s-Gravesande'),
+# words (with hyphens and apostrophes).
+_TOKEN_RE = re.compile(
+    r"(?<![^\W\d_])(?:[^\W\d_]\.){1,3}|['’]t\b|['’]s-[^\W\d_]+(?:-[^\W\d_]+)*"
+    r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*"
+)
 _SENTENCE_END_CHARS = ".!?:;\n•*"
 _SKIPPED_BEFORE_WORD = " \t\"'‘’“”("
 
@@ -42,9 +53,12 @@ def tokenize(text: str) -> list[Token]:
 
 
 def adjacent(text: str, left: Token, right: Token) -> bool:
-    """Only one or two spaces (no line break) between *left* and *right*."""
+    """Only one or two spaces (no line break) between *left* and *right*; after an initial
+    also none ('j.de vries')."""
     between = text[left.end:right.start]
-    return 0 < len(between) <= 2 and between.isspace() and "\n" not in between
+    if not between:
+        return left.is_initial
+    return len(between) <= 2 and between.isspace() and "\n" not in between
 
 
 def is_sentence_start(text: str, token: Token) -> bool:

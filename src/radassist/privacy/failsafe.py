@@ -1,0 +1,183 @@
+"""Fail safe where unsure: an unknown capitalised word near a person cue is a name.
+
+'mijn cliënt Wytse', 'zijn broer Hylke zegt', 'de jongen (16), Yonas, ...', 'Semhar (16)':
+a word written with a capital in the middle of a sentence within a few words of a person cue
+(a relation or person noun, a title, an age) is treated as a name, unless it is a known
+organisation, place, law or method word of the corpus (``namewords.safe``), a common word, an
+acronym or a place after a preposition such as 'in' or 'uit'. The names found by the other
+rules are not needed for this: it catches what no list knows.
+
+Also here: ``organisation_context``, which drops a name that is part of an organisation
+('Pieter Baan Centrum', 'Stichting Anne Frank').
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import namewords as nw
+from .cues import PERSON_NOUNS
+from .namewalk import name_shaped, walk_name
+from .tokens import Token, adjacent, is_sentence_start
+
+__all__ = ["cue_names", "near_cue", "organisation_context"]
+
+_CUE_RE = re.compile(
+    rf"(?<![\w-])(?:{PERSON_NOUNS})(?![\w-])"
+    r"|(?<![\w.,])[1-9][0-9]?\s*(?:jaar|jr\.?)(?![\w])"
+    r"|\(\s*[1-9][0-9]?\s*(?:jaar|jr\.?)?\s*\)"
+    r"|(?<![\w.,])[1-9][0-9]?-jarige?(?![\w])",
+    re.IGNORECASE,
+)
+# Right after a word at the start of a sentence, these make it a person: an age ('Semhar (16)',
+# 'Yonas, 17 jaar,'), a relation in brackets ('Nowicki (vader)', 'Ghebremedhin (de oom)'),
+# 'senior' or 'junior'.
+_PERSON_AFTER_RE = re.compile(
+    r"\s*(?:\(\s*[1-9][0-9]?\s*(?:jaar|jr\.?)?\s*\)|,\s*[1-9][0-9]?\s*(?:jaar|jr\.?)?(?![\w.,])"
+    rf"|\(\s*(?:de\s+|het\s+|mijn\s+|zijn\s+|haar\s+)?(?:{PERSON_NOUNS})\b[^)]*\)"
+    r"|(?:senior|junior|sr\.?|jr\.?)(?![\w]))",
+    re.IGNORECASE,
+)
+_LOCATIVE = frozenset({"in", "uit", "naar", "te", "rond", "nabij", "vanuit", "richting", "regio", "gemeente"})
+_ARTICLES = frozenset({"het", "een", "'t", "’t"})
+_WINDOW_BEFORE = 40
+_WINDOW_AFTER = 25
+_SENTENCE_BREAK_RE = re.compile(r"[.!?;\n]")
+
+
+def near_cue(text: str, token: Token) -> bool:
+    """A person cue within a few words before or after *token*, in the same sentence."""
+    before = text[max(0, token.start - _WINDOW_BEFORE):token.start]
+    breaks = list(_SENTENCE_BREAK_RE.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    after = text[token.end:token.end + _WINDOW_AFTER]
+    stop = _SENTENCE_BREAK_RE.search(after)
+    if stop:
+        after = after[:stop.start()]
+    return _CUE_RE.search(before) is not None or _CUE_RE.search(after) is not None
+
+
+_PRONOUN_RE = re.compile(r"(?<![\w-])(?:hij|zij|hem|haar|zijn)(?![\w-])", re.IGNORECASE)
+_FINITE_VERB_AFTER_RE = re.compile(
+    r"\s+(?:heeft|had|is|was|wil|wilde|zegt|zei|komt|kwam|gaat|ging|woont|werkt|belt|dreigt|mag|moet|kan|zit)\b"
+)
+_ADJECTIVE_RE = re.compile(r"(?:aanse|aans|ische|isch|iaanse|ese)$")
+_CONSONANT_INITIALS_RE = re.compile(r"[bcdfghjklmnpqrstvwxz]{2,3}")
+_NOT_INITIALS = frozenset({"st", "pc", "tv", "cv", "wc", "bh", "ct", "mg", "kg", "km", "cm", "mm", "ml"})
+
+
+def _initials_like(token: Token) -> bool:
+    """'AW', 'ytg', 'rr': letters that stand for a person's name (not a known acronym)."""
+    if not 2 <= len(token.text) <= 3 or nw.known_acronym(token.lower) or token.lower in _NOT_INITIALS:
+        return False
+    if token.is_acronym:
+        return True
+    return token.text.islower() and _CONSONANT_INITIALS_RE.fullmatch(token.lower) is not None
+
+
+def _is_candidate(text: str, tokens: list[Token], i: int) -> bool:
+    token = tokens[i]
+    if not token.is_capitalised or token.is_initial or token.is_single_letter or len(token.text) < 2:
+        return False
+    lower = token.lower
+    if token.is_acronym or nw.blocked(lower) or nw.tussenvoegsel(lower) or not name_shaped(text, token):
+        return False
+    if _ADJECTIVE_RE.search(lower) and not nw.first_name(lower) and not nw.surname(lower):
+        return False
+    previous = tokens[i - 1] if i > 0 and adjacent(text, tokens[i - 1], token) else None
+    if previous is not None:
+        if previous.lower in _ARTICLES or nw.organisation_prefix(previous.lower):
+            return False
+        if previous.is_capitalised and not nw.common(previous.lower) and not nw.tussenvoegsel(previous.lower):
+            # Inside a longer proper noun; the walk from its first word decides.
+            return False
+        if previous.lower in _LOCATIVE and (nw.place(lower) or not nw.first_name(lower)):
+            return False
+    if nw.place(lower) and not (nw.first_name(lower) or lower in nw.own_surnames()):
+        return False
+    if is_sentence_start(text, token):
+        # At the start of a sentence only with an age, a relation or 'senior' right after it.
+        return _PERSON_AFTER_RE.match(text, token.end) is not None
+    return True
+
+
+def _initials_in_person_context(text: str, token: Token) -> bool:
+    """'update ytg: hij woont ...', 'AW heeft gedreigd': initials with a person pronoun nearby or a
+    finite verb right after them."""
+    if _FINITE_VERB_AFTER_RE.match(text, token.end):
+        return True
+    window = text[max(0, token.start - _WINDOW_BEFORE):token.end + _WINDOW_AFTER]
+    return _PRONOUN_RE.search(window) is not None or near_cue(text, token)
+
+
+def cue_names(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    found = []
+    has_cue = _CUE_RE.search(text) is not None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if _initials_like(token):
+            if _initials_in_person_context(text, token):
+                found.append((token.start, token.end))
+        elif has_cue and _is_candidate(text, tokens, i) and near_cue(text, token):
+            last = walk_name(text, tokens, i, allow_lower=False)
+            found.append((token.start, tokens[last].end))
+            i = last
+        i += 1
+    return found
+
+
+_HYPHEN_NUMBER_RE = re.compile(r"-\s?[0-9]")
+# 'Top X-aanpak', 'Koning Willem I-school': a compound that ends in a lower-case noun.
+_COMPOUND_TERM_RE = re.compile(r"-[a-zà-ÿ]{3,}$")
+_ORGANISATION_LOOKAHEAD = 2
+
+
+def _bare(word: str) -> str:
+    return word.lower().replace(".", "").replace("'", "").replace("’", "")
+
+
+def _phrase_covers(tokens: list[Token], index: int, last: int) -> bool:
+    """A place or organisation of several words ('Anna Paulowna', 'Ter Apel', 'Dijk en Waard',
+    'Reinier van Arkel') covers tokens[index:last+1]."""
+    for begin in range(max(0, index - 4), index + 1):
+        for phrase in nw.phrases_starting_with(_bare(tokens[begin].text)):
+            end = begin + len(phrase) - 1
+            if end >= last and end < len(tokens) and all(
+                _bare(tokens[begin + k].text) == word for k, word in enumerate(phrase)
+            ):
+                return True
+    return False
+
+
+def organisation_context(text: str, tokens: list[Token], start: int, end: int) -> bool:
+    """True when the name text[start:end] is part of an organisation, place, building, prize or
+    instrument: 'Pieter Baan Centrum', 'Leo Kannerhuis', 'Stichting Anne Frank', 'Koning Willem I
+    College', 'Anna Paulowna', 'VERA-2R' (an instrument with a number)."""
+    if _HYPHEN_NUMBER_RE.match(text, end):
+        return True
+    index = next((k for k, t in enumerate(tokens) if t.start == start), None)
+    if index is None:
+        return False
+    last = next((k for k in range(index, len(tokens)) if tokens[k].end == end), None)
+    if last is None:
+        return False
+    if last > index and (nw.organisation_prefix(tokens[index].lower) or nw.organisation_word(tokens[last].lower)):
+        return True
+    if index > 0 and adjacent(text, tokens[index - 1], tokens[index]):
+        previous = tokens[index - 1]
+        if previous.is_capitalised and nw.organisation_prefix(previous.lower):
+            return True
+        if previous.lower in _ARTICLES:
+            # 'het Leo Kannerhuis', 'een Top X': a person's name takes no article.
+            return True
+    k = last
+    while k + 1 < len(tokens) and k - last < _ORGANISATION_LOOKAHEAD and adjacent(text, tokens[k], tokens[k + 1]):
+        following = tokens[k + 1]
+        if not following.is_capitalised:
+            break
+        if nw.organisation_head(following.lower) or _COMPOUND_TERM_RE.search(following.text):
+            return True
+        k += 1
+    return _phrase_covers(tokens, index, last)
