@@ -22,7 +22,7 @@ from radassist.answer import REFUSAL_TEXT, ExtractiveAnswerer, TermWeights, comp
 from radassist.audit import AuditLog
 from radassist.conversation import Turn, standalone_question
 from radassist.index import LoadedIndex
-from radassist.llm import LLM_REFUSAL_MARK, is_remote, make_chat
+from radassist.llm import LLM_REFUSAL_MARK, failure_note, is_remote, make_chat
 from radassist.retrieve import Filters, Retrieval, Retriever
 from radassist.settings import Settings
 from radassist.types import Answer, ConfigError, Document
@@ -190,29 +190,35 @@ class Engine:
         if is_remote(backend, self.settings.llm) and privacy.has_personal_data(question):
             # Defence in depth: the engine already redacted; never let personal data out.
             question = privacy.redact(question)
+        pieces = []
         try:
             chat = self._chat(backend)
-            pieces = []
             for delta in chat.stream(question, retrieval.passages):
                 pieces.append(delta)
                 yield "token", delta
             raw = "".join(pieces).strip()
+            if not raw:
+                fallback_note = failure_note(None, False, self.settings.llm.timeout_s)
         except ConfigError:
             raise
-        except Exception as exc:  # endpoint down, timeout, bad response: answer from the sources instead
+        except Exception as exc:  # endpoint down, timeout, cut-off stream, HTTP error: answer from the sources
             raw = ""
-            fallback_note = f"Het taalmodel was niet bereikbaar ({type(exc).__name__}); dit antwoord komt rechtstreeks uit de bronnen."
+            fallback_note = failure_note(exc, bool("".join(pieces).strip()), self.settings.llm.timeout_s)
         if raw and LLM_REFUSAL_MARK in raw.lower() and "[" not in raw:
             yield "answer", refusal(question, retrieval, backend, support)
             return
         if raw:
-            checked = verify(raw, retrieval.passages, self.settings.answer.verify_min_support)
+            from radassist.named_terms import vocabulary_for
+
+            checked = verify(raw, retrieval.passages, self.settings.answer.verify_min_support,
+                             vocabulary_for(self._current()[0]))
             if checked.citations and checked.kept_share >= self.settings.answer.verify_min_kept:
                 result = Answer(question, checked.text, False, backend, checked.citations, retrieval.passages,
                                 support=support, verdicts=checked.verdicts)
                 dropped = sum(not v.kept for v in checked.verdicts)
                 if dropped:
-                    result.notice = f"{dropped} zin(nen) van het taalmodel weggelaten: niet gedekt door de bronnen."
+                    result.notice = (f"{dropped} {'zin' if dropped == 1 else 'zinnen'} van het taalmodel weggelaten: "
+                                     "niet gedekt door de bronnen.")
                 yield "answer", result
                 return
             fallback_note = "Het antwoord van het taalmodel werd onvoldoende door de bronnen gedragen; dit antwoord komt rechtstreeks uit de bronnen."

@@ -24,6 +24,26 @@ SYSTEM_PROMPT = (
 )
 
 LLM_REFUSAL_MARK = "geen antwoord op"
+FROM_SOURCES = "dit antwoord komt rechtstreeks uit de bronnen."
+
+
+def failure_note(exc: BaseException | None, partial: bool, timeout_s: float) -> str:
+    """The Dutch notice when the LLM gave no usable answer and the extractive answer is shown instead.
+
+    `exc` is what the client raised (None: the model answered with nothing); `partial`: some text had
+    already arrived (a stream that stopped half-way).
+    """
+    if exc is None:
+        return f"Het taalmodel gaf een leeg antwoord; {FROM_SOURCES}"
+    name = type(exc).__name__
+    if partial:
+        return f"Het antwoord van het taalmodel brak halverwege af ({name}); {FROM_SOURCES}"
+    if "timeout" in name.lower():
+        return f"Het taalmodel antwoordde niet binnen {timeout_s:g} s ({name}); {FROM_SOURCES}"
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        return f"Het taalmodel gaf een foutmelding (HTTP {status}, {name}); {FROM_SOURCES}"
+    return f"Het taalmodel was niet bereikbaar ({name}); {FROM_SOURCES}"
 
 
 def build_prompt(question: str, passages: list[Passage]) -> str:

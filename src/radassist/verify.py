@@ -19,10 +19,11 @@ Every sentence gets a `SentenceVerdict` with a one-line Dutch reason when it is 
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from radassist.text import DUTCH_STOPWORDS, split_sentences
 from radassist.types import Citation, Passage, SentenceVerdict
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-SHORTLIST = 3  # windows per sentence that get the USE similarity
+SHORTLIST = 4  # windows per sentence that get the USE similarity
 MAX_NEW_TERMS = 2  # content words of a claim found nowhere near its window before it counts as invented
 MAX_NEW_SHARE = 0.34
 REASON_SUPPORT = "onvoldoende steun in de bron"
@@ -94,9 +95,18 @@ class _VectorCache:
 VECTORS = _VectorCache()
 
 
+_PARTICLE_TE = re.compile(r"\b(af|op|aan|in|uit|mee|door|terug|vast|voor|na|over|toe|bij|weg|samen|bekend|plaats)\s+te\s+(\w+)")
+
+
+def _word_stems(text: str) -> list[str]:
+    """Stems of a text's words, separable verbs joined ("af te sluiten" -> "afsluiten")."""
+    return stems(words(_PARTICLE_TE.sub(r"\1\2", text.lower())))
+
+
 def claim_stems(text: str) -> list[str]:
     """Stemmed content words that coverage is measured on (numbers are the number check's job)."""
-    toks = [w for w in words(text) if w not in DUTCH_STOPWORDS and len(w) > 1 and claims._word_number(w) is None]
+    toks = [w for w in words(_PARTICLE_TE.sub(r"\1\2", text.lower()))
+            if w not in DUTCH_STOPWORDS and len(w) > 2 and claims._word_number(w) is None]
     return list(dict.fromkeys(stems(toks)))
 
 
@@ -109,14 +119,26 @@ def _found(term: str, pool: frozenset[str]) -> bool:
                for s in pool)
 
 
-def _lexical(terms: list[str], pool: frozenset[str]) -> float:
-    return sum(_found(t, pool) for t in terms) / len(terms) if terms else 0.0
+def _lexical(terms: list[str], pool: frozenset[str], weight: dict[str, float]) -> float:
+    total = sum(weight.get(t, 1.0) for t in terms)
+    return sum(weight.get(t, 1.0) for t in terms if _found(t, pool)) / total if total else 0.0
+
+
+def _weights(windows: dict[int, list["_Window"]]) -> dict[str, float]:
+    """IDF of stems over the sentences of the retrieved passages: "casus" matters less than "kwartaal"."""
+    singles = [w.stems for ws in windows.values() for w in ws if len(w.parts) == 1]
+    df: dict[str, int] = {}
+    for st in singles:
+        for s in st:
+            df[s] = df.get(s, 0) + 1
+    n = max(1, len(singles))
+    return {s: math.log(1 + n / (1 + d)) for s, d in df.items()}
 
 
 def _windows(passage: Passage) -> list[_Window]:
     text = passage.chunk.text
     sents = [text[a:b] for a, b in split_sentences(text)] or [text]
-    sent_stems = [frozenset(stems(words(s))) for s in sents]
+    sent_stems = [frozenset(_word_stems(s)) for s in sents]
     out = []
     for i in range(len(sents)):
         for n in (1, 2):
@@ -130,7 +152,7 @@ def _windows(passage: Passage) -> list[_Window]:
 
 def _meta_stems(passage: Passage) -> list[str]:
     c = passage.chunk
-    return stems(words(" ".join((c.text, c.title, c.section, c.region, c.type, c.doc_id.replace("-", " ")))))
+    return _word_stems(" ".join((c.text, c.title, c.section, c.region, c.type, c.doc_id.replace("-", " "))))
 
 
 def verify(answer: str, passages: list[Passage], min_support: float, vocab: Vocabulary | None = None) -> Verified:
@@ -140,6 +162,7 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
     answer = re.sub(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ", answer)
     sentences = [answer[a:b] for a, b in split_sentences(answer)]
     windows = {p.rank: _windows(p) for p in passages}
+    weight = _weights(windows)
     meta = {p.rank: _meta_stems(p) for p in passages}
 
     jobs = []  # (bare sentence, markers, valid markers, shortlist of windows)
@@ -150,12 +173,11 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
         if not bare:
             continue
         terms = claim_stems(bare)
-        cands = [w for m in valid for w in windows[m]]
-        for w in cands:
-            w.lexical = _lexical(terms, w.stems)
+        # Copies: the same passage window is scored for every sentence that cites it.
+        cands = [replace(w, lexical=_lexical(terms, w.stems, weight)) for m in valid for w in windows[m]]
         cands = sorted(cands, key=lambda w: (-w.lexical, len(w.parts)))[:SHORTLIST]
         if len(valid) > 1:
-            cands += _cross_windows(valid, windows, terms)
+            cands += _cross_windows(valid, windows, terms, weight)
         jobs.append((bare, markers, valid, terms, cands))
 
     texts = [j[0] for j in jobs] + [part for j in jobs for w in j[4] for part in w.parts]
@@ -186,7 +208,8 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
     return Verified(" ".join(kept_parts), citations, verdicts, kept_share)
 
 
-def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: list[str]) -> list[_Window]:
+def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: list[str],
+                   weight: dict[str, float]) -> list[_Window]:
     """With [1][2] a claim may merge one sentence of each cited passage."""
     singles = []
     for m in valid[:3]:
@@ -198,7 +221,7 @@ def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: l
         for j in range(i + 1, len(singles)):
             a, b = singles[i], singles[j]
             w = _Window(a.rank, a.first, f"{a.text} {b.text}", a.parts + b.parts, a.stems | b.stems, a.context | b.context)
-            w.lexical = _lexical(terms, w.stems)
+            w.lexical = _lexical(terms, w.stems, weight)
             out.append(w)
     return out
 
