@@ -117,8 +117,8 @@ def to_markdown(blocks: Sequence[Block]) -> str:
         elif block.kind in ("meta", "note"):
             out.append(f"*{_md(text)}*")
         elif block.kind == "source":
-            badge, _, rest = text.partition(" ")
-            out.append(f"**{_md(badge)}** {_md(rest)}")
+            badge, _, rest = text.partition(" ")  # our own "[n]" or "n.": no escaping needed inside **
+            out.append(f"**{badge}** {_md(rest)}")
         elif block.kind == "quote":
             out.append(f"> “{_md(text)}”")
         elif block.kind == "link":
@@ -227,6 +227,8 @@ def to_pdf(blocks: Sequence[Block]) -> bytes:
         lines = _wrap(text, measures[font], size, PAGE_W - 2 * MARGIN - indent)
         step = size * 1.38
         y -= before
+        if block.kind in ("heading", "label", "source") and y - step * 4 < MARGIN:
+            fig, y = new_page(), PAGE_H - MARGIN  # keep a heading with what follows it
         drawn: list[tuple[object, float]] = []
         for line in lines:
             if y - step < MARGIN:

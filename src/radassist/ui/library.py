@@ -151,9 +151,10 @@ def _catalog(run: Run) -> None:
             continue
         st.subheader(f"{TYPE_GROUPS.get(kind, type_label(kind))} ({len(group)})")
         for doc in group:
-            st.button(md_escape(doc.meta.title), key=f"open-{doc.meta.id}", type="tertiary", on_click=_open,
-                      args=(doc.meta.id,), help="Open het document")
-            st.markdown(f'<span class="ra-lib-meta">{_meta_line(doc.meta)}</span>', unsafe_allow_html=True)
+            with st.container(gap=None, key=f"lib-item-{doc.meta.id}"):
+                st.button(md_escape(doc.meta.title), key=f"open-{doc.meta.id}", type="tertiary", on_click=_open,
+                          args=(doc.meta.id,), help="Open het document")
+                st.markdown(f'<span class="ra-lib-meta">{_meta_line(doc.meta)}</span>', unsafe_allow_html=True)
 
 
 def _document_view(run: Run, doc_id: str) -> None:
@@ -165,7 +166,9 @@ def _document_view(run: Run, doc_id: str) -> None:
         st.button("Naar het overzicht", icon=":material/arrow_back:", on_click=_back, key="lib-back")
         return
     meta = doc.meta
-    st.markdown(f'<div class="ra-doc-title" role="heading" aria-level="1">{esc(meta.title)}</div>'
+    st.button("Kennisbank", icon=":material/arrow_back:", on_click=_back, key="lib-back", type="tertiary",
+              help="Terug naar het overzicht van alle documenten")
+    st.markdown(f'<div class="ra-page-title" role="heading" aria-level="1">{esc(meta.title)}</div>'
                 f'<div class="ra-src-meta">{esc(type_label(meta.type))} · {_meta_line(meta)}</div>',
                 unsafe_allow_html=True)
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
@@ -173,13 +176,12 @@ def _document_view(run: Run, doc_id: str) -> None:
             st.session_state.doc_filter = meta.id
             st.switch_page(run.pages["chat"])
         download_original(run.index.source_file(meta.id), f"lib-download-{meta.id}")
-        st.button("Terug naar het overzicht", icon=":material/arrow_back:", on_click=_back, key="lib-back")
 
     parts = segments(doc)
     target = _linked_segment(doc, parts)
     if target is not None:
         _render_linked(doc, target)
-    _render_toc(parts)
+    _render_toc(parts, expanded=target is None)
     st.markdown(_document_html(doc, parts, target), unsafe_allow_html=True)
 
 
@@ -219,7 +221,7 @@ def _render_linked(doc: Document, target: tuple[Segment, int | None]) -> None:
     )
 
 
-def _render_toc(parts: list[Segment]) -> None:
+def _render_toc(parts: list[Segment], expanded: bool) -> None:
     entries = [s for s in parts if s.section]
     if len(entries) < 2:
         return
@@ -228,13 +230,13 @@ def _render_toc(parts: list[Segment]) -> None:
         + (f' <span class="ra-toc-page">p. {s.page}</span>' if s.page else "") + "</li>"
         for s in entries
     )
-    with st.expander("Inhoud", expanded=True, icon=":material/toc:"):
+    with st.expander("Inhoud", expanded=expanded and len(entries) <= 20, icon=":material/toc:"):
         st.markdown(f'<nav class="ra-toc" aria-label="Inhoud"><ol>{items}</ol></nav>', unsafe_allow_html=True)
 
 
 def _document_html(doc: Document, parts: list[Segment], target: tuple[Segment, int | None] | None) -> str:
     linked = target[0].number if target else None
-    html_parts = []
+    html_parts, shown_page = [], None
     for segment in parts:
         start, _text = _body(doc, segment)
         heading = ""
@@ -242,7 +244,11 @@ def _document_html(doc: Document, parts: list[Segment], target: tuple[Segment, i
             depth = min(segment.depth, 3)
             heading = (f'<div class="ra-sec-title ra-depth-{depth}" role="heading" aria-level="{depth + 1}">'
                        f"{esc(segment.heading)}</div>")
-        page = f'<span class="ra-page">pagina {segment.page}</span><br>' if segment.page else ""
+        page = ""
+        if segment.page and segment.page != shown_page:  # a page number where it changes, not on every section
+            page = f'<span class="ra-page">pagina {segment.page}</span><br>'
+        inner_pages = [number for offset, number in doc.pages if segment.start < offset < segment.end]
+        shown_page = inner_pages[-1] if inner_pages else (segment.page or shown_page)
         css = "ra-sec ra-target" if segment.number == linked else "ra-sec"
         html_parts.append(f'<section class="{css}" id="ra-sec-{segment.number}">{heading}{page}'
                           f"{_text_html(doc, start, segment.end)}</section>")

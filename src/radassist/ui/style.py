@@ -42,7 +42,11 @@ mark.ra-pii { padding: 0 .12em; border-radius: .2em; background: #ffd4d4; color:
 .ra-removed-why { display: inline-block; margin-right: .4rem; color: #8a2a1b; font-weight: 600; }
 .ra-removed-text { color: #56636f; text-decoration: line-through; text-decoration-color: #b9a0a0; }
 /* library */
-.ra-lib-meta { display: block; margin: -.35rem 0 .5rem 0; color: #56636f; font-size: .86rem; line-height: 1.4; }
+.ra-lib-meta { display: block; margin: 0 0 .7rem 0; color: #56636f; font-size: .86rem; line-height: 1.4; }
+[class*="st-key-lib-item-"] button { min-height: 0; padding: .1rem 0; justify-content: flex-start; text-align: left; }
+[class*="st-key-lib-item-"] button p { color: #17507a; font-size: 1rem; font-weight: 600; }
+[class*="st-key-lib-item-"] button:hover p, [class*="st-key-lib-item-"] button:focus-visible p { text-decoration: underline; }
+.ra-page-title { margin: .2rem 0 .1rem 0; font-size: 1.75rem; font-weight: 700; line-height: 1.25; }
 .ra-badge { display: inline-block; padding: 0 .45em; margin-left: .3em; border-radius: .6em;
   background: #fdecc8; color: #6b4a00; font-size: .78rem; font-weight: 600; }
 .ra-toc ol { margin: 0; padding-left: 0; list-style: none; }
