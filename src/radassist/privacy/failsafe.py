@@ -20,13 +20,14 @@ from .cues import PERSON_NOUNS
 from .namewalk import name_shaped, walk_name
 from .tokens import Token, adjacent, is_sentence_start
 
-__all__ = ["cue_names", "near_cue", "organisation_context"]
+__all__ = ["cue_names", "cue_right_before", "finite_verb_after", "near_cue", "organisation_context"]
 
 _CUE_RE = re.compile(
     rf"(?<![\w-])(?:{PERSON_NOUNS})(?![\w-])"
     r"|(?<![\w.,])[1-9][0-9]?\s*(?:jaar|jr\.?)(?![\w])"
     r"|\(\s*[1-9][0-9]?\s*(?:jaar|jr\.?)?\s*\)"
-    r"|(?<![\w.,])[1-9][0-9]?-jarige?(?![\w])",
+    r"|(?<![\w.,])[1-9][0-9]?-jarige?(?![\w])"
+    r"|(?<![\w-])(?:hij|zij|hem|haar)(?![\w-])",
     re.IGNORECASE,
 )
 # Right after a word at the start of a sentence, these make it a person: an age ('Semhar (16)',
@@ -58,12 +59,12 @@ def near_cue(text: str, token: Token) -> bool:
     return _CUE_RE.search(before) is not None or _CUE_RE.search(after) is not None
 
 
-_PRONOUN_RE = re.compile(r"(?<![\w-])(?:hij|zij|hem|haar|zijn)(?![\w-])", re.IGNORECASE)
+_PRONOUN_RE = re.compile(r"(?<![\w-])(?:hij|zij|hem|haar)(?![\w-])", re.IGNORECASE)
 _FINITE_VERB_AFTER_RE = re.compile(
     r"\s+(?:heeft|had|is|was|wil|wilde|zegt|zei|komt|kwam|gaat|ging|woont|werkt|belt|dreigt|mag|moet|kan|zit)\b"
 )
 _ADJECTIVE_RE = re.compile(r"(?:aanse|aans|ische|isch|iaanse|ese)$")
-_CONSONANT_INITIALS_RE = re.compile(r"[bcdfghjklmnpqrstvwxz]{2,3}")
+_CONSONANT_INITIALS_RE = re.compile(r"[bcdfghjklmnpqrstvwxyz]{2,3}")
 _NOT_INITIALS = frozenset({"st", "pc", "tv", "cv", "wc", "bh", "ct", "mg", "kg", "km", "cm", "mm", "ml"})
 
 
@@ -74,6 +75,14 @@ def _initials_like(token: Token) -> bool:
     if token.is_acronym:
         return True
     return token.text.islower() and _CONSONANT_INITIALS_RE.fullmatch(token.lower) is not None
+
+
+_NOUN_RIGHT_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{PERSON_NOUNS})\s*[:,]?\s*$", re.IGNORECASE)
+
+
+def cue_right_before(text: str, token: Token) -> bool:
+    """A person noun directly before *token* ('mijn cliënt oksana', 'zijn broer hylke')."""
+    return _NOUN_RIGHT_BEFORE_RE.search(text[max(0, token.start - 30):token.start]) is not None
 
 
 def _is_candidate(text: str, tokens: list[Token], i: int) -> bool:
@@ -100,6 +109,11 @@ def _is_candidate(text: str, tokens: list[Token], i: int) -> bool:
         # At the start of a sentence only with an age, a relation or 'senior' right after it.
         return _PERSON_AFTER_RE.match(text, token.end) is not None
     return True
+
+
+def finite_verb_after(text: str, token: Token) -> bool:
+    """A finite verb right after *token* ('nour wil', 'AW heeft'): it is the subject."""
+    return _FINITE_VERB_AFTER_RE.match(text, token.end) is not None
 
 
 def _initials_in_person_context(text: str, token: Token) -> bool:

@@ -10,7 +10,7 @@ from typing import Iterator
 from . import namewords as nw
 from .cues import PERSON_CUE_RE, PERSON_TRIGGERS_TITLE, PERSON_TRIGGERS_WEAK
 from .dates import date_matches
-from .failsafe import cue_names, near_cue, organisation_context
+from .failsafe import cue_names, cue_right_before, finite_verb_after, near_cue, organisation_context
 from .namewalk import (
     can_be_lowercase_name,
     can_be_surname,
@@ -89,9 +89,15 @@ def _first_name_span(text: str, tokens: list[Token], i: int) -> int | None:
         return last
     if nw.ordinary(token.lower):
         return None
-    if not nw.own_first_name(token.lower) and not near_cue(text, token) and not _lower_surname_follows(text, tokens, i):
-        # deduce's list holds many rare names that are also words ('winter', 'lone'):
-        # in lower case those only count near a person cue or before a surname.
+    if not (
+        nw.own_first_name(token.lower)
+        or cue_right_before(text, token)
+        or _lower_surname_follows(text, tokens, i)
+        or (is_sentence_start(text, token) and finite_verb_after(text, token))
+    ):
+        # deduce's list holds many rare names that are also words ('winter', 'fan', 'lone'):
+        # in lower case those only count right after a person noun ('mijn cliënt oksana'),
+        # before a surname ('tsjerk bosma') or as the subject opening a sentence ('nour wil').
         return None
     last = walk_name(text, tokens, i, allow_lower=True)
     if nw.ambiguous(token.lower):
@@ -148,12 +154,19 @@ def _surname_span(text: str, tokens: list[Token], i: int) -> tuple[int, int] | N
     if start == i and is_sentence_start(text, token) and token.lower not in nw.own_surnames():
         if not nw.surname_by_ending(token.lower) and not near_cue(text, token):
             return None
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is not None and following.lower in _SUBJECT_PRONOUNS:
+            # 'Verwijs ik hem door ...': a verb first, its subject after it.
+            return None
     if start > 0:
         previous = tokens[start - 1]
         if adjacent(text, previous, tokens[start]) and previous.is_capitalised and not nw.common(previous.lower):
             # Inside a longer proper noun ('ROC Friese Poort').
             return None
     return start, walk_name(text, tokens, i, allow_lower=False)
+
+
+_SUBJECT_PRONOUNS = frozenset({"ik", "je", "jij", "u", "we", "wij", "hij", "zij", "ze", "jullie", "men", "er", "het"})
 
 
 # Unknown capitalised pairs are often organisations ('Juridisch Loket',
@@ -200,7 +213,15 @@ def _unknown_name_span(text: str, tokens: list[Token], i: int) -> int | None:
     return last
 
 
-_TOKEN_RULES = (_first_name_span, _initials_span, _unknown_name_span)
+def _article_compound_span(text: str, tokens: list[Token], i: int) -> int | None:
+    """'al-masri senior', 'El-Idrissi': a name written with its article, also in lower case."""
+    token = tokens[i]
+    if not nw.article_compound(token.lower):
+        return None
+    return walk_name(text, tokens, i, allow_lower=False)
+
+
+_TOKEN_RULES = (_first_name_span, _initials_span, _article_compound_span, _unknown_name_span)
 
 
 def _token_names(text: str, tokens: list[Token]) -> Iterator[tuple[int, int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import namewords as nw
 from .cues import PERSON_NOUN_RE
 from .tokens import Token, adjacent, is_sentence_start
@@ -18,6 +20,7 @@ __all__ = [
 
 _MAX_NAME_TOKENS = 6
 _LOCATIVE_PARTICLES = frozenset({"in", "op", "te", "aan", "uit"})
+_HOUSE_NUMBER_AFTER_RE = re.compile(r"\s+[1-9][0-9]{0,4}(?![0-9])")
 
 
 def is_known_first_name(token: Token) -> bool:
@@ -90,8 +93,11 @@ def walk_name(text: str, tokens: list[Token], first: int, allow_lower: bool) -> 
             index += 1
             continue
         after_tussenvoegsel = index > last + 1
-        if after_tussenvoegsel and tokens[last + 1].lower in _LOCATIVE_PARTICLES and nw.place(token.lower):
-            # 'Poort in Sneek', 'Kevin te Zwolle': a place, not 'in 't Veld'.
+        if after_tussenvoegsel and tokens[last + 1].lower in _LOCATIVE_PARTICLES and (
+            nw.place(token.lower) or _HOUSE_NUMBER_AFTER_RE.match(text, token.end)
+        ):
+            # 'Poort in Sneek', 'Kevin te Zwolle', 'Samira op Marconistraat 112': a place or a
+            # street, not 'in 't Veld'.
             break
         if token.is_initial and len(token.text) == 2 and tokens[last].is_capitalised and not after_tussenvoegsel:
             return index

@@ -29,8 +29,11 @@ def tussenvoegsel(word: str) -> bool:
 
 
 def common(word: str) -> bool:
-    """Function words, frequent verbs, person nouns: never (part of) a name."""
-    return word in words("common_words")
+    """Function words, frequent verbs, person nouns, roles: never (part of) a name. A role that
+    is also a surname ('arts', 'voogd') is not common."""
+    if word in words("common_words"):
+        return True
+    return word in words("roles") and word not in lookups.surnames()
 
 
 @lru_cache(maxsize=1)
@@ -38,8 +41,14 @@ def _safe_words() -> frozenset[str]:
     return words("non_name_words") | words("corpus_vocabulary") | words("nationalities")
 
 
+def _strip_possessive(word: str) -> str:
+    """'zvh's' -> 'zvh', 'ggd’s' -> 'ggd'."""
+    return word[:-2] if word.endswith(("'s", "’s")) and len(word) > 3 else word
+
+
 def safe(word: str) -> bool:
     """A known organisation, place, law or method word (hand-made list plus the corpus vocabulary)."""
+    word = _strip_possessive(word)
     if word in _safe_words():
         return True
     return "-" in word and all(part in _safe_words() or common(part) for part in word.split("-"))
@@ -115,6 +124,7 @@ def organisation_prefix(word: str) -> bool:
 
 
 def known_acronym(word: str) -> bool:
+    word = _strip_possessive(word)
     return word in words("acronyms") or word in words("corpus_vocabulary") or word in words("non_name_words")
 
 
@@ -148,9 +158,12 @@ def _place_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 def _organisation_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
     from importlib import resources
 
-    text = resources.files(__package__).joinpath("data", "organisations.txt").read_text(encoding="utf-8")
+    text = "\n".join(
+        resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+        for name in ("organisations.txt", "idioms.txt")
+    )
     by_first: dict[str, list[tuple[str, ...]]] = {}
-    for line in text.splitlines():
+    for line in text.replace(",", " ").splitlines():
         line = line.split("#", 1)[0].strip().lower()
         parts = tuple(_bare(part) for part in line.split() if _bare(part))
         if len(parts) > 1:
@@ -159,6 +172,15 @@ def _organisation_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def phrases_starting_with(first_word: str) -> tuple[tuple[str, ...], ...]:
-    """Places and organisations of several words that start with *first_word*
-    ('ter apel', 'dijk en waard', 'reinier van arkel')."""
+    """Places, organisations and expressions of several words that start with *first_word*
+    ('ter apel', 'dijk en waard', 'reinier van arkel', 'jan en alleman')."""
     return _place_phrases().get(first_word, ()) + _organisation_phrases().get(first_word, ())
+
+
+_ARTICLE_COMPOUND_RE = re.compile(r"^(?:al|el|abu|abou|ben|bin|ibn|ould|ait|aït|oulad|ag)-[^\W\d_]{3,}$")
+
+
+def article_compound(word: str) -> bool:
+    """'al-masri', 'el-idrissi', 'abu-bakr': an Arabic or Berber name with its article or
+    kinship word joined by a hyphen (known organisations such as 'al-qaida' are safe words)."""
+    return _ARTICLE_COMPOUND_RE.match(word) is not None and not safe(word)
