@@ -94,6 +94,8 @@ def _is_candidate(text: str, tokens: list[Token], i: int) -> bool:
         return False
     if _ADJECTIVE_RE.search(lower) and not nw.first_name(lower) and not nw.surname(lower):
         return False
+    if nw.noun_like(lower):
+        return False
     previous = tokens[i - 1] if i > 0 and adjacent(text, tokens[i - 1], token) else None
     if previous is not None:
         if previous.lower in _ARTICLES or nw.organisation_prefix(previous.lower):

@@ -18,7 +18,7 @@ from .wordlists import words
 _SURNAME_ENDING_RE = re.compile(
     r"(?:stra|sma|inga|enga|sema|tsma|ski|ska|cki|cka|dzki|wicz|czyk|czak|szyk|enko|chuk|czuk|yuk|iuk"
     r"|shyn|ovych|evych|skyi|skyy|oğlu|oglu|zai|zada|zadeh|dikromo|redjo|sentono|singh|persad|prasad"
-    r"|sing|poersad|misier|girdhari)$"
+    r"|poersad)$"
     r"|^(?:gebre|ghebre|tekle|habte|wolde|welde|tesfa|haile|kidane)[a-z]{3,}"
 )
 _MIN_ENDING_WORD = 6
@@ -95,7 +95,12 @@ def surname(word: str) -> bool:
 
 
 def surname_by_ending(word: str) -> bool:
-    return len(word) >= _MIN_ENDING_WORD and _SURNAME_ENDING_RE.search(word) is not None and not common(word)
+    return (
+        len(word) >= _MIN_ENDING_WORD
+        and _SURNAME_ENDING_RE.search(word) is not None
+        and not common(word)
+        and _NOUN_ENDING_RE.search(word) is None
+    )
 
 
 def own_first_name(word: str) -> bool:
@@ -184,3 +189,20 @@ def article_compound(word: str) -> bool:
     """'al-masri', 'el-idrissi', 'abu-bakr': an Arabic or Berber name with its article or
     kinship word joined by a hyphen (known organisations such as 'al-qaida' are safe words)."""
     return _ARTICLE_COMPOUND_RE.match(word) is not None and not safe(word)
+
+
+# Endings of Dutch nouns for institutions and abstractions ('Jeugdreclassering', 'Defensie',
+# 'Strafrechtstoepassing'): an unknown capitalised word with one of them is not a name.
+_NOUN_ENDING_RE = re.compile(
+    r"(?:heid|ing|schap|isme|atie|teit|dienst|raad|bank|kantoor|instituut|platform|college|school"
+    r"|fonds|werk|zorg|hulp|team|punt|bureau|groep|partners|advocaten|nederland|centrum|loket|erij"
+    r"|nis|ment|politie|[^aeiou]ie)$"
+)
+_MIN_NOUN_LENGTH = 6
+
+
+def noun_like(word: str) -> bool:
+    """An unknown word with the ending of an institution or abstract noun (not a known name)."""
+    if len(word) < _MIN_NOUN_LENGTH or first_name(word) or word in lookups.surnames():
+        return False
+    return _NOUN_ENDING_RE.search(word) is not None
