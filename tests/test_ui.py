@@ -220,3 +220,39 @@ def test_marked_html_finds_quotes_across_whitespace_and_escapes_them():
     rendered = marked_html(text, ["De procesregisseur <b>bewaakt</b> het proces.", "niet aanwezig"])
     assert rendered.startswith('<mark class="ra-quote">De procesregisseur &lt;b&gt;bewaakt&lt;/b&gt; het')
     assert rendered.count("<mark") == 1 and "<b>" not in rendered
+
+
+def test_sentences_removed_by_verification_are_shown_with_their_reason(app, monkeypatch, engine):
+    """Under an LLM answer: each sentence verification dropped, as 'verwijderd: <reason>', escaped."""
+    from radassist.engine import Engine
+    from radassist.types import Answer, Citation, Passage, SentenceVerdict
+
+    chunk = next(c for c in engine.index.chunks if c.confidentiality == "openbaar")
+    passage = Passage(rank=1, chunk=chunk, score=1.0)
+    kept = chunk.text.split(". ")[0].strip()
+    verdicts = [
+        SentenceVerdict(f"{kept} [1]", [1], 0.9, True, ""),
+        SentenceVerdict("De <b>gemeente</b> beslist alleen [1].", [1], 0.1, False, "passage [1] noemt <geen> gemeente"),
+        SentenceVerdict("Zonder bron.", [], 0.0, False, ""),
+    ]
+
+    def llm_like(self, question, ctx=None):
+        yield "token", kept
+        yield "answer", Answer(question, f"{kept} [1]", False, "openai", [Citation(1, passage, kept)], [passage],
+                               verdicts=verdicts, notice="2 zinnen van het taalmodel weggelaten.")
+
+    monkeypatch.setattr(Engine, "ask_stream", llm_like)
+    ask(app, QUESTION)
+    [expander] = [e for e in app.expander if e.label.startswith("Weggelaten zinnen")]
+    assert expander.label == "Weggelaten zinnen van het taalmodel (2)"
+    [removed] = [m.value for m in expander.markdown]
+    assert removed.count('class="ra-removed"') == 2
+    assert "verwijderd: passage [1] noemt &lt;geen&gt; gemeente" in removed
+    assert "De &lt;b&gt;gemeente&lt;/b&gt; beslist alleen [1]." in removed and "<b>" not in removed
+    assert "verwijderd: niet gedekt door de bronnen</span><span class=\"ra-removed-text\">Zonder bron." in removed
+    assert kept not in removed  # kept sentences are the answer, not the list
+
+
+def test_no_removed_list_for_an_extractive_answer(app):
+    ask(app, QUESTION)
+    assert not [e for e in app.expander if e.label.startswith("Weggelaten zinnen")]
