@@ -24,12 +24,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# The privacy guard reads deduce's name and place lists (data only, its code is never imported).
+# --no-deps: deduce pins regex<2025, which transformers (>=2025.10) rules out.
+DEDUCE := deduce==3.0.6
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps $(DEDUCE)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(DEDUCE)
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -70,6 +76,7 @@ eval: $(VENV)/.installed-dev
 	$(BIN)/radassist index
 	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev \
 		--write-calibration evals/calibration.json --update-readme README.md
+	$(BIN)/python -m radassist.privacy.evaluate --markdown evals/privacy/results.md
 
 bench: $(VENV)/.installed-dev index/CURRENT
 	$(BIN)/python bench/run.py

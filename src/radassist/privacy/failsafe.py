@@ -167,17 +167,19 @@ def _phrase_covers(tokens: list[Token], index: int, last: int) -> bool:
     return False
 
 
-def organisation_context(text: str, tokens: list[Token], start: int, end: int) -> bool:
+def organisation_context(
+    text: str, tokens: list[Token], start: int, end: int, by_start: dict[int, int] | None = None,
+    by_end: dict[int, int] | None = None,
+) -> bool:
     """True when the name text[start:end] is part of an organisation, place, building, prize or
     instrument: 'Pieter Baan Centrum', 'Leo Kannerhuis', 'Stichting Anne Frank', 'Koning Willem I
     College', 'Anna Paulowna', 'VERA-2R' (an instrument with a number)."""
     if _HYPHEN_NUMBER_RE.match(text, end):
         return True
-    index = next((k for k, t in enumerate(tokens) if t.start == start), None)
-    if index is None:
-        return False
-    last = next((k for k in range(index, len(tokens)) if tokens[k].end == end), None)
-    if last is None:
+    by_start = by_start if by_start is not None else {t.start: k for k, t in enumerate(tokens)}
+    by_end = by_end if by_end is not None else {t.end: k for k, t in enumerate(tokens)}
+    index, last = by_start.get(start), by_end.get(end)
+    if index is None or last is None or last < index:
         return False
     if last > index and (nw.organisation_prefix(tokens[index].lower) or nw.organisation_word(tokens[last].lower)):
         return True

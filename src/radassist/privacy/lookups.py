@@ -13,6 +13,7 @@ tests check that the development environment has it).
 from __future__ import annotations
 
 import importlib.util
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def _read_list(folder: Path) -> set[str]:
 def _deduce(name: str) -> frozenset[str]:
     base = _deduce_source_dir()
     if base is None:
+        _warn_missing()
         return frozenset()
     return frozenset(_read_list(base / name))
 
@@ -60,6 +62,13 @@ def _deduce_whitelist() -> frozenset[str]:
     surnames = _deduce("names/lst_surname")
     common = _deduce("whitelist/lst_common_word") - surnames
     return frozenset(common | _deduce("whitelist/lst_stop_word") | _deduce("whitelist/lst_medical_term"))
+
+
+@lru_cache(maxsize=1)
+def _warn_missing() -> None:
+    logging.getLogger(__name__).warning(
+        "deduce is not installed: the privacy guard uses only its own name lists (run make install)"
+    )
 
 
 def deduce_lists_available() -> bool:

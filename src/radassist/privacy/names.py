@@ -270,6 +270,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
     shielded = Mask(len(text))
     for start, end in shields:
         shielded.cover(start, end)
+    by_start = {token.start: k for k, token in enumerate(tokens)}
+    by_end = {token.end: k for k, token in enumerate(tokens)}
     return [
-        span for span in found if shielded.is_free(*span) and not organisation_context(text, tokens, *span)
+        span
+        for span in found
+        if shielded.is_free(*span) and not organisation_context(text, tokens, *span, by_start, by_end)
     ]
