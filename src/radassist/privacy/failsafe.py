@@ -136,7 +136,9 @@ def cue_names(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
         if _initials_like(token):
             if _initials_in_person_context(text, token):
                 found.append((token.start, token.end))
-        elif has_cue and _is_candidate(text, tokens, i) and near_cue(text, token):
+        elif _is_candidate(text, tokens, i) and (
+            (has_cue and near_cue(text, token)) or _PERSON_AFTER_RE.match(text, token.end) is not None
+        ):
             last = walk_name(text, tokens, i, allow_lower=False)
             found.append((token.start, tokens[last].end))
             i = last
