@@ -9,10 +9,9 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from test_auth import PASSWORD, Intern, intern, login, users_env  # noqa: F401  (fixtures used below)
+from test_auth import PASSWORD, intern, login, users_env  # noqa: F401  (intern, users_env: fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTSHEET = "fs-01-casusoverleg"

@@ -48,7 +48,7 @@ from .common import (
     init_state, md_escape, new_conversation, theme_label, type_label,
 )
 from .source import marked_html
-from .source import source_dialog as _source_dialog
+from .source import source_dialog as _source_dialog  # noqa: F401  (kept for callers of the old ui module)
 from .style import CSS
 
 log = logging.getLogger("radassist.ui")
