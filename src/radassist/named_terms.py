@@ -49,6 +49,8 @@ class Term:
 @dataclass
 class Vocabulary:
     phrases: dict[tuple[str, ...], Term] = field(default_factory=dict)  # stem sequence -> term
+    df: dict[str, int] = field(default_factory=dict)  # stem -> chunks of the corpus that contain it
+    chunks: int = 0
     suffixes: list[tuple[str, str]] = field(default_factory=list)  # (stemmed ending, kind)
     aliases: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
 
@@ -73,8 +75,9 @@ class Vocabulary:
             hit = None
             for n in range(min(MAX_WORDS, len(st) - i), 0, -1):
                 key = tuple(st[i:i + n])
-                if key in self.phrases:
-                    hit = (key, self.phrases[key], n)
+                term = self.phrases.get(key)
+                if term is not None and (not term.surface.isupper() or raw[i].isupper()):  # "OM", not "om"
+                    hit = (key, term, n)
                     break
             if hit is None and toks[i] not in DUTCH_STOPWORDS:
                 term = self._by_suffix(st[i], toks[i]) or _shape(raw, i)
@@ -95,7 +98,10 @@ class Vocabulary:
 
     def occurs(self, key: tuple[str, ...], text_stems: list[str]) -> bool:
         """Whether the term (or one of its aliases) occurs in a text given as stems."""
-        return any(_contains(text_stems, k) for k in (key, *self.aliases.get(key, ())))
+        keys = [key, *self.aliases.get(key, ())]
+        if len(key) == 1 and key[0].endswith("s") and len(key[0]) > 5:  # "Twentse" names Twente
+            keys.append((key[0][:-1],))
+        return any(_contains(text_stems, k) for k in keys)
 
 
 def _shape(raw: list[str], i: int) -> Term | None:
@@ -139,7 +145,8 @@ def base_vocabulary() -> Vocabulary:
 def build_vocabulary(texts: Iterable[str], regions: Iterable[str] = ()) -> Vocabulary:
     """The base vocabulary plus what a corpus says: abbreviations with long forms, regions, names."""
     base = base_vocabulary()
-    vocab = Vocabulary(dict(base.phrases), list(base.suffixes), {k: set(v) for k, v in base.aliases.items()})
+    vocab = Vocabulary(phrases=dict(base.phrases), suffixes=list(base.suffixes),
+                       aliases={k: set(v) for k, v in base.aliases.items()})
     for region in set(regions):
         if region and region.lower() != "landelijk":
             vocab.add(region, "regio")
@@ -147,6 +154,9 @@ def build_vocabulary(texts: Iterable[str], regions: Iterable[str] = ()) -> Vocab
                 if len(part) > 4 and part[:1].isupper() and part.lower() not in _DIRECTIONS:
                     vocab.add(part, "regio")
     for text in texts:
+        vocab.chunks += 1
+        for s in set(stems(words(text))):
+            vocab.df[s] = vocab.df.get(s, 0) + 1
         for acronym in set(_ACRONYM.findall(text)):
             vocab.add(acronym, "afkorting")
         for match in _EXPANSION.finditer(text):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from radassist import claims
+from radassist.quantities import word_number
 from radassist.embed import get_embedder
 from radassist.named_terms import Vocabulary, base_vocabulary, stems, words
 from radassist.text import DUTCH_STOPWORDS, split_sentences
@@ -37,6 +38,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 SHORTLIST = 4  # windows per sentence that get the USE similarity
 MAX_NEW_TERMS = 2  # content words of a claim found nowhere near its window before it counts as invented
 MAX_NEW_SHARE = 0.34
+RARE_MIN_LEN = 8  # a new word this long that no document of the corpus uses is an invented detail
 REASON_SUPPORT = "onvoldoende steun in de bron"
 REASON_NO_MARKER = "geen bronverwijzing"
 REASON_BAD_MARKER = "verwijst naar een niet-bestaande bron"
@@ -58,6 +60,7 @@ class _Window:
     parts: tuple[str, ...]
     stems: frozenset[str]
     context: frozenset[str]  # stems of the window and its neighbouring sentences
+    around: str = ""  # the neighbouring sentences
     lexical: float = 0.0
     semantic: float = 0.0
 
@@ -106,7 +109,7 @@ def _word_stems(text: str) -> list[str]:
 def claim_stems(text: str) -> list[str]:
     """Stemmed content words that coverage is measured on (numbers are the number check's job)."""
     toks = [w for w in words(_PARTICLE_TE.sub(r"\1\2", text.lower()))
-            if w not in DUTCH_STOPWORDS and len(w) > 2 and claims._word_number(w) is None]
+            if w not in DUTCH_STOPWORDS and len(w) > 2 and word_number(w) is None]
     return list(dict.fromkeys(stems(toks)))
 
 
@@ -146,7 +149,8 @@ def _windows(passage: Passage) -> list[_Window]:
                 continue
             lo, hi = max(0, i - 1), min(len(sents), i + n + 1)
             out.append(_Window(passage.rank, i, " ".join(sents[i:i + n]), tuple(sents[i:i + n]),
-                               frozenset().union(*sent_stems[i:i + n]), frozenset().union(*sent_stems[lo:hi])))
+                               frozenset().union(*sent_stems[i:i + n]), frozenset().union(*sent_stems[lo:hi]),
+                               " ".join(sents[lo:i] + sents[i + n:hi])))
     return out
 
 
@@ -220,7 +224,8 @@ def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: l
     for i in range(len(singles)):
         for j in range(i + 1, len(singles)):
             a, b = singles[i], singles[j]
-            w = _Window(a.rank, a.first, f"{a.text} {b.text}", a.parts + b.parts, a.stems | b.stems, a.context | b.context)
+            w = _Window(a.rank, a.first, f"{a.text} {b.text}", a.parts + b.parts, a.stems | b.stems, a.context | b.context,
+                        f"{a.around} {b.around}")
             w.lexical = _lexical(terms, w.stems, weight)
             out.append(w)
     return out
@@ -237,23 +242,30 @@ def _judge(bare: str, valid: list[int], terms: list[str], best: _Window | None, 
 
     if best.support < min_support:
         return verdict(REASON_SUPPORT, "support")
-    found = claims.findings(bare, best.text)
+    cited = [by_rank[m] for m in valid]
+    context = " ".join([best.around] + [f"{p.chunk.title}. {p.chunk.section}." for p in cited])
+    found = claims.findings(bare, best.text, context)
     if found:
         return verdict(found[0][1], found[0][0])
     cited_meta = [s for m in valid for s in meta[m]]
+    near = _word_stems(" ".join([best.text, best.around] + [f"{p.chunk.title} {p.chunk.section} {p.chunk.region}" for p in cited]))
     for term, key in vocab.find(bare):
         if not vocab.occurs(key, cited_meta):
             return verdict(f"de bron noemt '{term.surface}' niet", "term")
-    new = [t for t in terms if not _found(t, best.context)]
-    if len(new) >= MAX_NEW_TERMS and len(new) >= MAX_NEW_SHARE * len(terms):
-        shown = ", ".join(f"'{w}'" for w in _surface(bare, new)[:3])
+        if not vocab.occurs(key, near):
+            return verdict(f"de bron noemt '{term.surface}' niet bij deze bewering", "term")
+    pool = frozenset(cited_meta)
+    new = [t for t in terms if not _found(t, pool) and not vocab.occurs((t,), cited_meta)]
+    rare = [t for t in new if vocab.chunks and vocab.df.get(t, 0) == 0 and len(t) >= RARE_MIN_LEN]
+    if rare or (len(new) >= MAX_NEW_TERMS and len(new) >= MAX_NEW_SHARE * len(terms)):
+        shown = ", ".join(f"'{w}'" for w in _surface(bare, rare or new)[:3])
         return verdict(f"bevat iets wat niet in de bron staat: {shown}", "coverage")
     return verdict()
 
 
 def _surface(text: str, stem_list: list[str]) -> list[str]:
     wanted = set(stem_list)
-    toks = words(text)
+    toks = words(_PARTICLE_TE.sub(r"\1\2", text.lower()))
     return list(dict.fromkeys(w for w, s in zip(toks, stems(toks)) if s in wanted))
 
 
