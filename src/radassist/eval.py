@@ -64,6 +64,7 @@ def grade(item: dict, answer: dict, retrieval: list[dict], n_relevant_total: int
         "question": item["question"],
         "kind": item.get("kind", ""),
         "answerable": answerable,
+        "near_miss": bool(item.get("near_miss", False)),
         "refused": answer["refused"],
         "support": answer.get("support", 0.0),
         "answer": answer["answer"],
@@ -79,6 +80,7 @@ def grade(item: dict, answer: dict, retrieval: list[dict], n_relevant_total: int
         row["mrr@10"] = M.mrr_at(rel, 10)
         row["ndcg@10"] = M.ndcg_at(rel, n_relevant_total, 10)
         row["fact_recall"] = M.fact_recall(answer["answer"], facts) if not answer["refused"] else 0.0
+        row["fact_recall_exact"] = M.fact_recall_exact(answer["answer"], facts) if not answer["refused"] else 0.0
         row["citation_validity"] = M.citation_validity(answer["citations"], by_rank)
         row["citation_support"] = M.citation_support(answer["citations"], by_rank, evidence, facts)
         row["citation_coverage"] = M.citation_coverage(answer["answer"]) if not answer["refused"] else None
@@ -131,9 +133,15 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     out: dict[str, Any] = {"n": len(rows), "n_answerable": len(answerable), "n_unanswerable": len(rows) - len(answerable)}
     for key in [*(f"hit@{k}" for k in KS), *(f"doc_hit@{k}" for k in KS), "mrr@10", "ndcg@10", "fact_recall",
-                "citation_validity", "citation_support", "citation_coverage"]:
+                "fact_recall_exact", "citation_validity", "citation_support", "citation_coverage"]:
         out[key] = M.mean([r.get(key) for r in answerable])
     out.update(M.refusal_scores([r["answerable"] for r in rows], [r["refused"] for r in rows]))
+    near = [r for r in rows if not r["answerable"] and r.get("near_miss")]
+    out["n_near_miss"] = len(near)
+    out["near_miss_refused"] = M.mean([float(r["refused"]) for r in near])
+    followups = [r for r in rows if not r["answerable"] and r.get("turn", 1) > 1]
+    if followups:
+        out["unanswerable_followups_refused"] = M.mean([float(r["refused"]) for r in followups])
     words = [r["answer_words"] for r in rows if not r["refused"]]
     out["answer_words_mean"] = M.mean(words)
     pos = [r["support"] for r in rows if r["answerable"]]

@@ -35,6 +35,7 @@ from radassist.chunking import chunk_document, embed_text
 from radassist.documents import FileInfo, read_document, scan_corpus
 from radassist.embed import EmbeddingCache, get_embedder
 from radassist.lexical import LexicalIndex
+from radassist.sentences import SentenceTable, embed_sentences
 from radassist.settings import Settings
 from radassist.store import VectorStore, chroma_client, delete_collection
 from radassist.text import normalize
@@ -234,11 +235,12 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
             )
 
         vectors, report.embedded = _embed_chunks(settings, chunks, progress)
+        sentences = _embed_sentences(settings, chunks, int(vectors.shape[1]) if len(vectors) else 0, progress)
         generation = _new_generation_name()
         gen_dir = index_dir / "generations" / generation
         gen_dir.mkdir(parents=True)
         progress("opslaan", 0, 1)
-        _write_generation(settings, gen_dir, generation, documents, chunks, vectors)
+        _write_generation(settings, gen_dir, generation, documents, chunks, vectors, sentences)
         manifest = {
             "generation": generation,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -255,7 +257,8 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
             "files": file_records,
             "skipped_files": {s.path: hashes[s.path] for s in skipped if s.path in hashes},
             "skipped": [asdict(s) for s in skipped],
-            "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": len(skipped)},
+            "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": len(skipped),
+                       "sentences": len(sentences.rows)},
             "build_seconds": round(time.perf_counter() - started, 2),
         }
         _write_atomic(gen_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -385,8 +388,18 @@ def _embed_chunks(settings: Settings, chunks: list[Chunk], progress: Progress) -
         cache.close()
 
 
+def _embed_sentences(settings: Settings, chunks: list[Chunk], dim: int, progress: Progress) -> SentenceTable:
+    cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
+    try:
+        table, _new = embed_sentences(chunks, cache, settings.embedding.model, dim, settings.embedding.batch_size, progress)
+        return table
+    finally:
+        cache.close()
+
+
 def _write_generation(
-    settings: Settings, gen_dir: Path, generation: str, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray
+    settings: Settings, gen_dir: Path, generation: str, documents: list[Document], chunks: list[Chunk],
+    vectors: np.ndarray, sentences: SentenceTable | None = None,
 ) -> None:
     with (gen_dir / "documents.jsonl").open("w", encoding="utf-8") as fh:
         for doc in documents:
@@ -399,6 +412,8 @@ def _write_generation(
     lexical.save(gen_dir / "bm25")
     if chunks:
         np.save(gen_dir / VECTORS_FILE, unit_rows(vectors))
+        if sentences is not None:
+            sentences.save(gen_dir)
         store = VectorStore(chroma_client(settings.chroma_url, gen_dir), _collection_name(generation), create=True)
         store.add(chunks, vectors)
 
@@ -441,6 +456,11 @@ class LoadedIndex:
             else None
         )
         self.vectors = self._open_vectors()
+        # Sentence vectors (small-to-big scoring, answer sentences); None for generations without them.
+        self.sentences = (
+            SentenceTable.load(self.folder, len(self.chunks), self.vectors.shape[1] if self.vectors is not None else None)
+            if self.chunks else None
+        )
         self._documents: dict[str, Document] | None = None
         self._columns: dict[str, np.ndarray] = {}
         self._values: dict[str, set[str]] = {}

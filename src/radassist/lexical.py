@@ -45,9 +45,40 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return self.model.get_scores(terms, weight_mask=mask)
 
-    def top(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def word_forms(self):
+        """The corpus' word forms (wordforms.WordForms), built on first use from this vocabulary."""
+        forms = getattr(self, "_forms", None)
+        if forms is None:
+            from radassist.wordforms import WordForms
+
+            forms = self._forms = WordForms(self.vocab)
+        return forms
+
+    def scores_with_forms(self, query: str, mask: np.ndarray | None = None, other_forms: float = 0.7) -> np.ndarray:
+        """BM25 where each question word also matches its other forms in the corpus (wordforms.py).
+
+        Per question word, a row scores its best-matching form: the same form (or a folded spelling) at
+        full weight, a compound part, derivation or typo neighbour at `other_forms`. Taking the best
+        form rather than the sum keeps a word with many forms from counting several times.
+        """
+        n = int(self.model.scores["num_docs"])
+        total = np.zeros(n, dtype=np.float32)
+        forms = self.word_forms()
+        for term in dict.fromkeys(content_terms(query)):
+            same = [t for t in forms.exact(term) if t in self.vocab]
+            other = [t for t in forms.expand(term) if t in self.vocab and t not in same]
+            best = None
+            for t, weight in [(t, 1.0) for t in same] + [(t, other_forms) for t in other]:
+                part = self.model.get_scores([t], weight_mask=mask)
+                part = part * weight if weight != 1.0 else part
+                best = part if best is None else np.maximum(best, part)
+            if best is not None:
+                total += best
+        return total
+
+    def top(self, query: str, k: int, mask: np.ndarray | None = None, forms: bool = False) -> list[tuple[int, float]]:
         """(row, score) best first; rows with score 0 are not returned."""
-        scores = self.scores(query, mask)
+        scores = self.scores_with_forms(query, mask) if forms else self.scores(query, mask)
         if k <= 0 or not len(scores):
             return []
         k = min(k, len(scores))

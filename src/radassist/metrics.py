@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from radassist.text import normalize, split_sentences, squash_ws
+from radassist.text import content_terms, normalize, split_sentences, squash_ws
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -45,7 +45,24 @@ def ndcg_at(relevant: Sequence[bool], n_relevant_total: int, k: int = 10) -> flo
 
 
 def fact_recall(answer: str, facts: Sequence[str]) -> float | None:
-    """Share of key facts present in the answer after Dutch normalisation (accents, case, punctuation)."""
+    """Share of key facts found in the answer: a fact counts when at least half of its content words
+    (stemmed Dutch) occur in the answer; a fact without content words must occur as a whole phrase."""
+    if not facts:
+        return None
+    answer_terms = set(content_terms(answer))
+    text = f" {normalize(answer)} "
+    found = 0
+    for fact in facts:
+        terms = set(content_terms(fact))
+        if terms:
+            found += len(terms & answer_terms) / len(terms) >= 0.5
+        else:
+            found += f" {normalize(fact)} " in text
+    return found / len(facts)
+
+
+def fact_recall_exact(answer: str, facts: Sequence[str]) -> float | None:
+    """Share of key facts present verbatim in the answer after Dutch normalisation (accents, case, punctuation)."""
     if not facts:
         return None
     text = f" {normalize(answer)} "

@@ -111,6 +111,7 @@ class Retrieval:
     lexical: dict[str, float]  # chunk id -> BM25 score (candidates only)
     query_vector: np.ndarray
     timings_ms: dict[str, float]
+    sentence: dict[str, float] = field(default_factory=dict)  # chunk id -> cosine of its best sentence
 
 
 class Retriever:
@@ -133,14 +134,18 @@ class Retriever:
             [
                 (self.index.chunks[row].id, score)
                 for row, score in self.index.lexical.top(
-                    query, s.candidates, None if allowed is None else allowed.astype(np.float32)
+                    query, s.candidates, None if allowed is None else allowed.astype(np.float32), forms=s.word_forms
                 )
             ]
             if s.fusion != "dense"
             else []
         )
         t3 = time.perf_counter()
-        rankings = [(dense, s.dense_weight), (lexical, s.bm25_weight)]
+        sentence: dict[str, float] = {}
+        dense_ranking = dense
+        if s.sentence_weight > 0 and s.fusion != "bm25":
+            dense, dense_ranking, sentence = self._small_to_big(qvec, dense, lexical)
+        rankings = [(dense_ranking, s.dense_weight), (lexical, s.bm25_weight)]
         if s.second_dense and s.fusion != "bm25":
             rankings.append((self._use_ranking(query, dense, lexical), s.dense_weight))
         fused = fuse(rankings, s.fusion, s.rrf_k)
@@ -158,6 +163,7 @@ class Retriever:
             dense=dict(dense),
             lexical=dict(lexical),
             query_vector=qvec,
+            sentence=sentence,
             timings_ms={
                 "embed": (t1 - t0) * 1000,
                 "dense": (t2 - t1) * 1000,
@@ -194,6 +200,35 @@ class Retriever:
         if index.vectors is not None:
             return self._exact(qvec, k, allowed)
         return _allowed_hits(index.store.query(qvec, k, filters.where()), index.row_of, allowed)[:k]
+
+    def _small_to_big(self, qvec: np.ndarray, dense, lexical):
+        """Score every candidate by its whole text and by its best sentence (index-time sentence vectors).
+
+        Candidates are the union of the dense and BM25 lists, so a passage BM25 found gets a dense
+        score too. Returns (chunk similarities for all candidates, the combined ranking, best-sentence
+        cosines). Without sentence vectors (an older generation) or unit vectors, nothing changes.
+        """
+        index = self.index
+        if index.sentences is None or index.vectors is None:
+            return dense, dense, {}
+        ids = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical]))
+        if not ids:
+            return dense, dense, {}
+        rows = [index.row_of[cid] for cid in ids]
+        q = np.asarray(qvec, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        cosines = np.asarray(index.vectors[rows], dtype=np.float32) @ q
+        best = index.sentences.best(q, rows)
+        w = self.settings.sentence_weight
+        combined, sims, sentence = [], [], {}
+        for cid, row, cos in zip(ids, rows, cosines):
+            s1 = best[row][0]
+            s1 = float(cos) if np.isnan(s1) else s1
+            sentence[cid] = s1
+            sims.append((cid, float(similarity(1.0 - cos))))
+            combined.append((cid, (1 - w) * float(cos) + w * s1))
+        combined.sort(key=lambda item: -item[1])
+        return sims, combined, sentence
 
     def _exact(self, qvec: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[str, float]]:
         rows = np.flatnonzero(allowed)

@@ -24,8 +24,8 @@ from pydantic_settings import (
 
 
 # Bump when readers or chunking produce different chunks from the same files, or a generation's files
-# change (6: vectors.npy beside Chroma): forces a full rebuild.
-INDEX_FORMAT = 6
+# change (6: vectors.npy beside Chroma; 7: sentence vectors): forces a full rebuild.
+INDEX_FORMAT = 7
 
 
 class _Section(BaseModel):
@@ -75,6 +75,13 @@ class RetrievalSettings(_Section):
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in the fusion.")
     second_dense: bool = Field(
         False, description="Also fuse a multilingual USE ranking (embedded at query time over the candidates)."
+    )
+    sentence_weight: float = Field(
+        0.5,
+        description="Share of a passage's best sentence in its dense score (small-to-big; 0 = whole passage only).",
+    )
+    word_forms: bool = Field(
+        True, description="BM25 also matches other forms of a question word in the corpus (plurals, compounds, typos)."
     )
     dedupe_jaccard: float = Field(0.8, description="Passages whose word-shingle overlap exceeds this collapse into one.")
     reranker_path: Path | None = Field(None, description="Local cross-encoder model directory (optional).")
