@@ -33,7 +33,8 @@ from radassist.text import DUTCH_STOPWORDS, _stemmer
 _TOKEN = re.compile(r"@\w+|\d+(?:[.,]\d+)*|%|[^\W\d_]+(?:['’-][^\W\d_]+)*|[,;:()–—.!?]", re.UNICODE)
 _CLAUSE_PUNCT = {",", ";", ":", "(", ")", "–", "—", ".", "!", "?"}
 _CLAUSE_WORDS = {"maar", "omdat", "terwijl", "want", "zodat", "doordat", "hoewel", "nadat", "voordat", "zodra",
-                 "tenzij", "dus", "waardoor", "waarna", "en", "als", "wanneer", "indien", "zolang", "waarin", "waarbij"}
+                 "tenzij", "dus", "waardoor", "waarna", "en", "als", "wanneer", "indien", "zolang", "waarin", "waarbij",
+                 "of"}
 _PHRASES = [  # multiword cues, replaced by one pseudo-token before anything else
     ("niet alleen", "@ook"), ("niet meer dan", "@le"), ("niet langer dan", "@le"), ("niet later dan", "@le"),
     ("niet minder dan", "@ge"), ("niet korter dan", "@ge"), ("niet eerder dan", "@ge"), ("ten minste", "@ge"),
@@ -43,34 +44,38 @@ _PHRASES = [  # multiword cues, replaced by one pseudo-token before anything els
     ("zo nodig", "@zonodig"), ("indien mogelijk", "@waarmogelijk"), ("zo mogelijk", "@waarmogelijk"),
     ("in de regel", "meestal"), ("op voorwaarde", "@cond"), ("alleen als", "@cond"), ("alleen wanneer", "@cond"),
     ("pas als", "@cond"), ("pas wanneer", "@cond"), ("pas na", "@ge"), ("geen enkele", "geen"), ("geen enkel", "geen"),
-    ("in plaats van", "@insteadof"),
+    ("in plaats van", "@insteadof"), ("wel en niet", "@welenniet"), ("wel of niet", "@welenniet"), ("onder meer", "@ondermeer"), ("onder andere", "@ondermeer"),
+    ("meer dan", "@gt"), ("minder dan", "@lt"), ("langer dan", "@gt"), ("korter dan", "@lt"),
 ]
 _SAY = {"@ge": "ten minste", "@le": "hoogstens", "@ook": "niet alleen", "@meeste": "de meeste", "@cond": "alleen als",
         "@sommigegevallen": "in sommige gevallen", "@waarmogelijk": "waar mogelijk", "@waarnodig": "waar nodig",
-        "@zonodig": "zo nodig", "@insteadof": "in plaats van"}
+        "@zonodig": "zo nodig", "@insteadof": "in plaats van", "@ondermeer": "onder meer", "@gt": "meer dan",
+        "@lt": "minder dan", "@welenniet": "wel en niet"}
 
 _NEG = {"niet", "geen", "nooit", "niets", "niemand", "nergens", "noch", "geenszins", "zonder"}
 # Words that negate by meaning: they count as a negation, so "voorkomt dat X" = "zorgt dat niet X".
 _IMPLICIT_NEG = {"@insteadof", "voorkomt", "voorkomen", "voorkom", "voorkwam", "vermijdt", "vermijden", "ontbreekt", "ontbreken",
                  "ontbrak", "weigert", "weigeren", "weigerde", "verhindert", "nauwelijks", "amper"}
-_MAY = {"mag", "mogen", "mocht", "mochten", "toegestaan", "kan", "kunnen", "kon", "konden", "kunt", "bevoegd"}
-_MUST = {"moet", "moeten", "moest", "moesten", "dient", "dienen", "diende", "dienden", "verplicht", "verplichten",
-         "verplichting", "noodzakelijk", "vereist"}
+_MAY = {"mag", "mogen", "mocht", "mochten", "toegestaan", "kan", "kunnen", "kon", "konden", "kunt", "bevoegd",
+        "mogelijk", "optioneel", "vrijwillig", "vrijwillige"}
+_MUST = {"moet", "moeten", "moest", "moesten", "dient", "dienen", "diende", "dienden", "verplicht",
+         "verplichten", "verplichting", "noodzakelijk", "vereist", "verplichtend"}
 _NEED = {"hoeft", "hoeven", "hoefde", "hoefden", "hoef"}
 _FORBID = {"verboden", "verbiedt", "verbieden", "verbod"}
 _SCOPE = {
     "freq": {"altijd": 4, "steeds": 4, "telkens": 4, "voortdurend": 4, "meestal": 3, "doorgaans": 3, "vaak": 3,
              "regelmatig": 3, "geregeld": 3, "dikwijls": 3, "soms": 2, "incidenteel": 2, "@sommigegevallen": 2,
-             "@waarmogelijk": 2, "@waarnodig": 2, "@zonodig": 2, "eventueel": 2, "zelden": 1},
+             "@waarmogelijk": 2, "@waarnodig": 2, "@zonodig": 2, "eventueel": 2, "zelden": 1, "nooit": 0},
     "quant": {"alle": 4, "allemaal": 4, "iedere": 4, "ieder": 4, "elke": 4, "elk": 4, "iedereen": 4, "alles": 4,
               "volledig": 4, "volledige": 4, "geheel": 4, "gehele": 4, "hele": 4, "helemaal": 4, "@meeste": 3, "merendeel": 3,
               "meerderheid": 3, "grotendeels": 3, "veel": 3, "vele": 3, "sommige": 2, "sommigen": 2, "enkele": 2,
               "bepaalde": 2, "deels": 2, "gedeeltelijk": 2, "minderheid": 1, "weinig": 1, "weinigen": 1},
     "bound": {"@ge": "ge", "minstens": "ge", "minimaal": "ge", "hoogstens": "le", "maximaal": "le", "hooguit": "le",
               "@le": "le", "uiterlijk": "le", "binnen": "le", "precies": "eq", "exact": "eq", "ongeveer": "ca",
-              "circa": "ca", "ca": "ca", "zo'n": "ca", "ruim": "ge", "bijna": "le", "rond": "ca"},
+              "circa": "ca", "ca": "ca", "zo'n": "ca", "ruim": "ge", "bijna": "le", "rond": "ca", "@gt": "ge", "@lt": "le"},
     "excl": {"alleen": "only", "uitsluitend": "only", "enkel": "only", "slechts": "only", "louter": "only",
-             "ook": "also", "@ook": "also", "eveneens": "also", "tevens": "also"},
+             "@cond": "only", "ook": "also", "@ook": "also", "eveneens": "also", "tevens": "also", "@ondermeer": "also",
+             "bijvoorbeeld": "also"},
 }
 _STRONG = {"freq": {4}, "quant": {4}, "bound": {"ge", "le", "eq"}, "excl": {"only"}}
 _LIMITING = {"freq": {1, 2}, "quant": {1, 2}, "bound": {"ge", "le"}, "excl": {"only"}}
@@ -80,7 +85,10 @@ _OPPOSITES = [("hoger", "lager"), ("hogere", "lagere"), ("meer", "minder"), ("gr
               ("grotere", "kleinere"), ("vaker", "minder vaak"), ("eerder", "later"), ("sneller", "langzamer"),
               ("toename", "afname"), ("toenemen", "afnemen"), ("neemt toe", "neemt af"), ("stijgt", "daalt"),
               ("langer", "korter"), ("sterker", "zwakker"), ("vroeg", "laat"), ("positief", "negatief"),
-              ("verhoogd", "verlaagd"), ("uitbreiden", "inperken")]
+              ("verhoogd", "verlaagd"), ("uitbreiden", "inperken"), ("vooraf", "achteraf"), ("aanwezig", "afwezig"),
+              ("intern", "extern"), ("interne", "externe"), ("lokaal", "landelijk"), ("lokale", "landelijke"),
+              ("regionaal", "landelijk"), ("regionale", "landelijke"), ("openbaar", "vertrouwelijk"),
+              ("openbare", "vertrouwelijke"), ("zinvol", "zinloos"), ("begin", "eind")]
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -116,27 +124,41 @@ class Clause:
 
 
 def clauses(text: str) -> list[Clause]:
-    """Clauses split at punctuation and conjunctions; a piece without content words ("maar niet")
-    joins the next clause."""
-    pieces, current = [], []
+    """Clauses split at punctuation and conjunctions. A piece without content words ("maar niet")
+    joins the next piece; one with a single content word and no negation ("de politie" in a list, a
+    label before a colon) joins the previous piece of its sentence, or the next one at its start."""
+    pieces, current = [], []  # (tokens, ends a sentence)
     for t in raw_tokens(text) + ["."]:
         low = t.lower()
         if low in _CLAUSE_PUNCT or (low in _CLAUSE_WORDS and current):
             if current:
-                pieces.append(current)
+                pieces.append((current, low in (".", "!", "?")))
+            elif low in (".", "!", "?") and pieces:
+                pieces[-1] = (pieces[-1][0], True)
             current = [t] if low in _CLAUSE_WORDS else []
         else:
             current.append(t)
-    out, carry = [], []
-    for piece in pieces:
-        c = _clause(carry + piece)
-        if not c.stems and c.negations:
-            carry = carry + piece
-            continue
+    merged: list[tuple[list[str], bool]] = []
+    carry: list[str] = []
+    for words, end in pieces:
+        words = carry + words
         carry = []
-        if c.stems or c.value != "POS" or c.scope:
-            out.append(c)
-    return out
+        c = _clause(words)
+        if not c.stems and not end:  # "maar niet": its negation belongs to what follows
+            carry = words
+            continue
+        if len(c.stems) == 1 and not c.negations and c.value == "POS":  # a list item, a label
+            if merged and not merged[-1][1]:
+                merged[-1] = (merged[-1][0] + words, end)
+                continue
+            if not end:
+                carry = words
+                continue
+        merged.append((words, end))
+    if carry:
+        merged.append((carry, True))
+    out = [_clause(words) for words, _end in merged]
+    return [c for c in out if c.stems or c.value != "POS" or c.scope]
 
 
 _SKIP = _NEG | _MAY | _MUST | _NEED | set(_SCOPE["freq"])
@@ -146,14 +168,16 @@ def _clause(raw: list[str]) -> Clause:
     words = [w.lower() for w in raw]
     content = [_fold(w) for w in words if w[0].isalpha() and w not in DUTCH_STOPWORDS and w not in _SKIP and len(w) > 1]
     c = Clause(words, " ".join(_say(w) if w.startswith("@") else w for w in raw), set(_stemmer().stemWords(content)))
-    negs = [w for w in words if w in _NEG or w in _IMPLICIT_NEG]
+    negs = [w for w in words if w in _NEG]
     forbid = [w for w in words if w in _FORBID]
     must = [w for w in words if w in _MUST or w in _NEED]
     may = [w for w in words if w in _MAY]
-    c.negations = len(negs) + len(forbid)
-    negative = c.negations % 2 == 1
+    implicit = [w for w in words if w in _IMPLICIT_NEG]
+    c.negations = len(negs) + len(forbid) + len(implicit)
+    negative = (len(negs) + len(forbid)) % 2 == 1 if (must or may or forbid) else c.negations % 2 == 1
+    negs = negs or implicit
     if must:
-        kind = "NEEDNOT" if must[0] in _NEED or must[0] == "verplicht" else "MAYNOT"
+        kind = "NEEDNOT" if must[0] in _NEED or must[0].startswith("verplicht") else "MAYNOT"
         c.value, c.cue = (kind if negative else "MUST"), " ".join(must[:1] + negs[:1])
     elif may or forbid:
         c.value, c.cue = ("MAYNOT" if negative else "MAY"), " ".join((may or forbid)[:1] + negs[:1])
@@ -161,7 +185,7 @@ def _clause(raw: list[str]) -> Clause:
         c.value, c.cue = "NEG", negs[0]
     for dim, table in _SCOPE.items():
         for k, w in enumerate(words):
-            if w in table and not (w == "binnen" and not _number_follows(words, k)):
+            if w in table and not (w in ("binnen", "@gt", "@lt") and not _number_follows(words, k)):
                 c.scope[dim] = (table[w], w)
                 break
     c.condition = any(w in _COND for w in words)
@@ -195,7 +219,7 @@ def overlap(a: set[str], b: set[str]) -> int:
     return sum(1 for x in a if x in b or any(_same(x, y) for y in b))
 
 
-def _aligned(claim: Clause, source: list[Clause]) -> list[Clause]:
+def aligned(claim: Clause, source: list[Clause]) -> list[Clause]:
     """The source clauses that share most content words with a claim clause (ties: all of them)."""
     scores = [overlap(claim.stems, s.stems) for s in source]
     best = max(scores, default=0)
@@ -203,9 +227,9 @@ def _aligned(claim: Clause, source: list[Clause]) -> list[Clause]:
 
 
 def polarity_findings(claim: str, source: str) -> list[tuple[str, str]]:
-    """(check, reason) for negation and modality that disagree between aligned clauses.
+    """(check, reason) for negation and modality that disagree between matched clauses.
 
-    Negation is compared by count per aligned clause pair. A negation the claim adds is forgiven
+    Negation is compared by count per matched clause pair. A negation the claim adds is forgiven
     when another negated source clause shares words with the claim (the negation moved: "niet de
     taak van A" for "A doet geen ..."); one the claim drops, when another negated claim clause shares
     words with the source clause.
@@ -213,28 +237,41 @@ def polarity_findings(claim: str, source: str) -> list[tuple[str, str]]:
     found = []
     src, cl = clauses(source), clauses(claim)
     claim_stems = set().union(*(c.stems for c in cl)) if cl else set()
+    claim_negs = sum(c.negations for c in cl)
+    source_negs = sum(s.negations for s in src if overlap(claim_stems, s.stems))
     for cc in cl:
-        aligned = _aligned(cc, src)
-        if not aligned or any(s.value == cc.value and s.negations == cc.negations for s in aligned):
+        matched = aligned(cc, src)
+        if not matched or any(s.value == cc.value and s.negations == cc.negations for s in matched):
             continue
-        sc = aligned[0]
+        sc = matched[0]
         mc, ms = _MODAL_CLASS.get(cc.value), _MODAL_CLASS.get(sc.value)
         if mc and ms and mc != ms:
             if (mc in ("may", "maynot")) != (ms in ("may", "maynot")) or cc.negations != sc.negations:
                 found.append(("modality", f"de zin zegt '{cc.cue}', de bron '{sc.cue}'"))
             continue
         if cc.negations > sc.negations:
-            moved = any(s.negations and s not in aligned and overlap(claim_stems, s.stems) for s in src)
+            moved = claim_negs <= source_negs and any(
+                s.negations and s not in matched and overlap(claim_stems, s.stems) for s in src)
             if not moved:
                 found.append(("negation", f"de zin ontkent ('{cc.cue or 'niet'}') wat de bron bevestigt"))
                 continue
         elif cc.negations < sc.negations:
-            moved = any(c.negations and c is not cc and overlap(c.stems, sc.stems) for c in cl)
+            moved = claim_negs >= source_negs and any(
+                c.negations and c is not cc and overlap(c.stems, sc.stems) for c in cl)
             if not moved:
                 found.append(("negation", f"de bron zegt '{sc.cue}', de zin niet"))
                 continue
         if mc == "must" and not ms and sc.value not in _NEGATIVE:
             found.append(("modality", f"de zin zegt '{cc.cue}', de bron stelt geen verplichting"))
+    # A negated source clause the claim repeats without its negation ("..., niet om op te sporen").
+    if not found and claim_negs < source_negs:
+        for s in src:
+            if not s.negations or overlap(s.stems, claim_stems) < max(1, 0.6 * len(s.stems)):
+                continue
+            holders = [c for c in cl if overlap(s.stems, c.stems)]
+            if holders and all(c.negations < s.negations for c in holders):
+                found.append(("negation", f"de bron zegt '{s.cue or 'niet'}', de zin niet"))
+                break
     return found
 
 
@@ -249,12 +286,14 @@ def scope_findings(claim: str, source: str) -> list[str]:
     claim_stems = set().union(*(c.stems for c in cl)) if cl else set()
     conditional = any(c.conditional for c in cl)
     for cc in cl:
-        aligned = _aligned(cc, src)
-        if not aligned:
+        matched = aligned(cc, src)
+        if not matched:
             continue
-        sc = aligned[0]
+        sc = matched[0]
         for dim, (v, word) in cc.scope.items():
-            sdim = [s.scope[dim] for s in aligned if dim in s.scope]
+            sdim = [s.scope[dim] for s in matched if dim in s.scope]
+            if not sdim:  # the scope word may sit in a neighbouring clause of the source ("wie ..., leert ook samen")
+                sdim = [s.scope[dim] for s in src if dim in s.scope and overlap(cc.stems, s.stems)]
             if sdim:
                 if all(v != sv and not _compatible(dim, v, sv) for sv, _sw in sdim):
                     found.append(f"de zin zegt '{_say(word)}', de bron '{_say(sdim[0][1])}'")
@@ -295,10 +334,10 @@ def opposite_findings(claim: str, source: str) -> list[str]:
     c_words = {_fold(w) for w in tokens(claim) if w[0].isalpha()}
     s_words = {_fold(w) for w in tokens(source) if w[0].isalpha()}
     for w in c_words - s_words:
-        for prefix in ("on", "niet-"):
-            if w.startswith(prefix) and len(w) - len(prefix) >= 5 and w[len(prefix):] in s_words:
+        for prefix in ("on", "niet-", "in"):
+            if w.startswith(prefix) and len(w) - len(prefix) >= (6 if prefix == "in" else 5) and w[len(prefix):] in s_words:
                 return [f"de zin zegt '{w}', de bron '{w[len(prefix):]}'"]
-            if len(w) >= 5 and prefix + w in s_words:
+            if len(w) >= (6 if prefix == "in" else 5) and prefix + w in s_words:
                 return [f"de zin zegt '{w}', de bron '{prefix + w}'"]
     return []
 

@@ -92,7 +92,8 @@ class Vocabulary:
 
     def _by_suffix(self, stem: str, token: str) -> Term | None:
         for ending, kind in self.suffixes:
-            if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+            # any ...regisseur; a role word on its own too ("de regisseur"), not "team" or "zorg" on its own
+            if stem.endswith(ending) and (len(stem) - len(ending) >= 3 or (kind == "rol" and stem == ending)):
                 return Term(token, kind)
         return None
 
@@ -120,7 +121,9 @@ def _contains(text_stems: list[str], key: tuple[str, ...]) -> bool:
         t = key[0]
         if len(t) < 4:
             return t in text_stems
-        return any(s == t or (len(s) > len(t) and (s.endswith(t) or s.startswith(t))) for s in text_stems)
+        # "regisseur" is found in "procesregisseur"; "casusoverleg" in a text that says "het overleg"
+        return any(s == t or (len(s) > len(t) and (s.endswith(t) or s.startswith(t))) or
+                   (len(t) > len(s) >= 6 and t.endswith(s)) for s in text_stems)
     return any(tuple(text_stems[i:i + n]) == key for i in range(len(text_stems) - n + 1))
 
 

@@ -182,8 +182,10 @@ def stated(q: Quantity, src: list[Quantity]) -> bool:
     for s in src:
         if q.kind == "n" and s.kind not in ("month", "unit") and (s.count == q.value or (s.kind == "n" and s.value == q.value)):
             return True
-        if q.kind == s.kind and q.kind in ("dur", "rate") and _close(q.value, s.value):
-            return True
+        if q.kind == s.kind and q.kind in ("dur", "rate"):
+            # "46 minuten" is not "45 minuten"; "een maand" is "vier weken"
+            if (q.unit == s.unit and q.count == s.count) or (q.unit != s.unit and _close(q.value, s.value)):
+                return True
         if q.kind == s.kind == "frac" and abs(q.value - s.value) <= 0.02:
             return True
         if q.kind == s.kind == "month" and q.value == s.value:
