@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                 everything (< ~10 min on 2 cores once the 100k index is cached)
     .venv/bin/python bench/run.py --quick         fewer repetitions and no 100k index (a few minutes)
-    .venv/bin/python bench/run.py --only search   one part: indexing, search, answer, memory
+    .venv/bin/python bench/run.py --only search   one part: indexing, search, answer, verify, memory
 
 Writes bench/results/<date>.json and bench/results/<date>.png, prints a table, and rewrites
 docs/performance.md from the results (keeping the "Load" section that bench/load.py maintains).
@@ -28,7 +28,7 @@ import radassist  # noqa: E402,F401  (offline environment before any heavy impor
 
 from common import RESULTS, MachineWatch, log, machine_info, questions  # noqa: E402
 
-PARTS = ("indexing", "search", "answer", "memory", "threads")
+PARTS = ("indexing", "search", "answer", "verify", "memory", "threads")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from report import evaluate_targets, print_table, render_markdown, render_plot
 
         results["targets"] = evaluate_targets(results)
+        if "verify" in results:
+            import verifying
+
+            results["targets"] += verifying.targets(results)
         if not args.no_profile:
             from profiles import profile_missed
 
@@ -100,6 +104,10 @@ def render_only(json_path: Path, no_docs: bool) -> int:
 
     results = json.loads(json_path.read_text(encoding="utf-8"))
     results["targets"] = evaluate_targets(results)
+    if "verify" in results:
+        import verifying
+
+        results["targets"] += verifying.targets(results)
     png_path = json_path.with_suffix(".png")
     render_plot(results, png_path)
     print_table(results)
@@ -137,6 +145,10 @@ def run_parts(results: dict, parts: list[str], work: Path, queries: list[str], r
             results["answer"]["cli_cold"] = answering.cli_ask_cold(settings, 3)
 
         guarded(results, "answer", answer_part)
+    if "verify" in parts:
+        import verifying
+
+        guarded(results, "verify", lambda: results.update(verify=verifying.verify_latency(settings, queries, reps)))
     if "memory" in parts:
         import memory
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from radassist.quantities import is_number, number_findings
 from radassist.text import DUTCH_STOPWORDS, _stemmer
@@ -124,6 +125,15 @@ class Clause:
 
 
 def clauses(text: str) -> list[Clause]:
+    return list(_clauses(text))
+
+
+def clear_cache() -> None:
+    _clauses.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _clauses(text: str) -> tuple[Clause, ...]:
     """Clauses split at punctuation and conjunctions. A piece without content words ("maar niet")
     joins the next piece; one with a single content word and no negation ("de politie" in a list, a
     label before a colon) joins the previous piece of its sentence, or the next one at its start."""
@@ -158,7 +168,7 @@ def clauses(text: str) -> list[Clause]:
     if carry:
         merged.append((carry, True))
     out = [_clause(words) for words, _end in merged]
-    return [c for c in out if c.stems or c.value != "POS" or c.scope]
+    return tuple(c for c in out if c.stems or c.value != "POS" or c.scope)
 
 
 _SKIP = _NEG | _MAY | _MUST | _NEED | set(_SCOPE["freq"])

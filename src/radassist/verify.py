@@ -98,6 +98,12 @@ class _VectorCache:
 VECTORS = _VectorCache()
 
 
+def clear_caches() -> None:
+    """Forget cached sentence vectors and parsed clauses (benchmarks measure a cold start)."""
+    VECTORS.clear()
+    claims.clear_cache()
+
+
 _PARTICLE_TE = re.compile(r"\b(af|op|aan|in|uit|mee|door|terug|vast|voor|na|over|toe|bij|weg|samen|bekend|plaats)\s+te\s+(\w+)")
 
 
