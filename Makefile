@@ -77,6 +77,7 @@ eval: $(VENV)/.installed-dev
 	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev \
 		--write-calibration evals/calibration.json --update-readme README.md
 	$(BIN)/python -m radassist.privacy.evaluate --markdown evals/privacy/results.md
+	$(BIN)/python -m radassist.verify_eval --set evals/verify.jsonl --out evals/reports
 
 bench: $(VENV)/.installed-dev index/CURRENT
 	$(BIN)/python bench/run.py
