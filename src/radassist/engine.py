@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from radassist import privacy
-from radassist.answer import REFUSAL_TEXT, ExtractiveAnswerer, TermWeights, compose, refusal
+from radassist.answer import REFUSAL_TEXT, ExtractiveAnswerer, compose, refusal, support_score
 from radassist.audit import AuditLog
 from radassist.conversation import Turn, standalone_question
 from radassist.index import LoadedIndex
@@ -55,20 +55,18 @@ class Engine:
         self._lock = threading.Lock()
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
-        self._weights: TermWeights | None = None
         self._chats: dict[str, object] = {}
         self.extractive = ExtractiveAnswerer(settings.answer)
         self.audit = AuditLog(settings.var_dir / "audit", settings.audit.max_bytes, settings.audit.keep)
 
     # ------------------------------------------------------------------ index handling
-    def _current(self) -> tuple[LoadedIndex, Retriever, TermWeights]:
+    def _current(self) -> tuple[LoadedIndex, Retriever]:
         with self._lock:
             if self._index is None or self._index.is_stale():
                 index = LoadedIndex.open(self.settings)
                 self._index = index
                 self._retriever = Retriever(index, self.settings.retrieval, self.settings.embedding.model)
-                self._weights = TermWeights(index.lexical)
-            return self._index, self._retriever, self._weights
+            return self._index, self._retriever
 
     @property
     def index(self) -> LoadedIndex:
@@ -76,8 +74,9 @@ class Engine:
 
     def warm_up(self) -> None:
         """Load index and models now, so the first question is fast."""
-        _index, retriever, _w = self._current()
-        retriever.search("procesregie casusoverleg", k=1)
+        index, retriever = self._current()
+        warm = retriever.search("procesregie casusoverleg", k=1)
+        support_score("procesregie casusoverleg", warm, index, self.extractive.model)  # corpus scale, word forms
         from radassist.embed import get_embedder
 
         get_embedder("use").embed_query("warm")
@@ -113,7 +112,7 @@ class Engine:
 
     # ------------------------------------------------------------------ search
     def search(self, question: str, k: int | None = None, filters: Filters | None = None, role: str | None = None) -> Retrieval:
-        _index, retriever, _w = self._current()
+        _index, retriever = self._current()
         ctx = AskContext(filters=filters, role=role)
         return retriever.search(question, k or self.settings.retrieval.k, self._filters(ctx))
 
@@ -145,15 +144,15 @@ class Engine:
         t0 = time.perf_counter()
         retrieval = self.search(standalone, ctx.k, ctx.filters, ctx.role)
         t1 = time.perf_counter()
-        _index, _retriever, weights = self._current()
+        index, _retriever = self._current()
 
         if backend == "extractive":
-            result = self.extractive.answer(standalone, retrieval, weights)
+            result = self.extractive.answer(standalone, retrieval, index)
             for piece in _pieces(result.answer):
                 yield "token", piece
         else:
             result = None
-            for event in self._llm_answer(backend, standalone, retrieval, weights):
+            for event in self._llm_answer(backend, standalone, retrieval, index):
                 if event[0] == "answer":
                     result = event[1]
                 else:
@@ -178,13 +177,10 @@ class Engine:
             self._chats[backend] = make_chat(backend, self.settings.llm)
         return self._chats[backend]
 
-    def _llm_answer(self, backend: str, question: str, retrieval: Retrieval, weights: TermWeights):
+    def _llm_answer(self, backend: str, question: str, retrieval: Retrieval, index: LoadedIndex):
         fallback_note = ""
-        support = 0.0
-        from radassist.answer import support_score
-
-        support = support_score(retrieval, weights, question)
-        if support < self.settings.answer.refusal_threshold or not retrieval.passages:
+        support = support_score(question, retrieval, index, self.extractive.model)
+        if support < self.extractive.refusal_threshold or not retrieval.passages:
             yield "answer", refusal(question, retrieval, backend, support)
             return
         if is_remote(backend, self.settings.llm) and privacy.has_personal_data(question):
@@ -211,7 +207,7 @@ class Engine:
             from radassist.named_terms import vocabulary_for
 
             checked = verify(raw, retrieval.passages, self.settings.answer.verify_min_support,
-                             vocabulary_for(self._current()[0]))
+                             vocabulary_for(index))
             if checked.citations and checked.kept_share >= self.settings.answer.verify_min_kept:
                 result = Answer(question, checked.text, False, backend, checked.citations, retrieval.passages,
                                 support=support, verdicts=checked.verdicts)
@@ -225,7 +221,7 @@ class Engine:
             verdicts = checked.verdicts
         else:
             verdicts = []
-        result = self.extractive.answer(question, retrieval, weights)
+        result = self.extractive.answer(question, retrieval, index)
         result.backend = f"{backend}->extractive"
         result.notice = fallback_note
         result.verdicts = verdicts

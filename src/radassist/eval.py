@@ -154,28 +154,32 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
 
 
 def calibration(rows: list[dict], settings: Settings) -> dict[str, Any]:
-    """How the support score separates answerable from unanswerable questions, and the chosen threshold."""
+    """How the support probability separates answerable from unanswerable questions, and the thresholds in use."""
+    from radassist.support import SupportModel
+
+    model = SupportModel.load(settings.answer.support_model)
     scores = [r["support"] for r in rows]
     answerable = [r["answerable"] for r in rows]
     threshold, balanced = M.best_threshold(scores, answerable)
     n_pos = sum(answerable) or 1
     n_neg = (len(rows) - sum(answerable)) or 1
     points = []
-    for t in [round(0.40 + 0.02 * i, 2) for i in range(16)]:
+    for t in [round(0.05 * i, 2) for i in range(1, 16)]:
         points.append({
             "threshold": t,
             "refusal_recall": round(sum(1 for s, a in zip(scores, answerable) if not a and s < t) / n_neg, 3),
             "false_refusal_rate": round(sum(1 for s, a in zip(scores, answerable) if a and s < t) / n_pos, 3),
         })
-    from radassist.answer import SUPPORT_WEIGHTS
-
+    refusal = settings.answer.refusal_threshold
+    caution = settings.answer.caution_threshold
     return {
-        "support_weights": SUPPORT_WEIGHTS,
+        "support_model": model.fitted_on,
+        "support_weights": model.support.weights,
         "auroc": M.auroc([s for s, a in zip(scores, answerable) if a], [s for s, a in zip(scores, answerable) if not a]),
         "best_balanced_threshold": threshold,
         "best_balanced_accuracy": round(balanced, 3),
-        "refusal_threshold_in_settings": settings.answer.refusal_threshold,
-        "caution_threshold_in_settings": settings.answer.caution_threshold,
+        "refusal_threshold_in_use": model.refusal_threshold if refusal is None else refusal,
+        "caution_threshold_in_use": model.caution_threshold if caution is None else caution,
         "operating_points": points,
         "n_answerable": sum(answerable),
         "n_unanswerable": len(rows) - sum(answerable),

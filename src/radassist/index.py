@@ -4,7 +4,8 @@ Layout of `index_dir`:
 
     CURRENT                    which generation readers use (replaced atomically, last step of a build)
     generations/<gen>/         one complete index: manifest.json, chunks.jsonl, documents.jsonl,
-                               vectors.npy (unit vectors, row i = chunk i), bm25/, chroma/ (embedded mode)
+                               vectors.npy (unit vectors, row i = chunk i), sentences*.npy (sentences.py),
+                               scale.json (scale.py), bm25/, chroma/ (embedded mode)
     cache/embeddings.sqlite    vectors keyed by (model, sha256 of text): unchanged text is never re-embedded
     .lock                      one indexer at a time
 
@@ -35,6 +36,7 @@ from radassist.chunking import chunk_document, embed_text
 from radassist.documents import FileInfo, read_document, scan_corpus
 from radassist.embed import EmbeddingCache, get_embedder
 from radassist.lexical import LexicalIndex
+from radassist.scale import measure_scale, write_scale
 from radassist.sentences import SentenceTable, embed_sentences
 from radassist.settings import Settings
 from radassist.store import VectorStore, chroma_client, delete_collection
@@ -414,6 +416,8 @@ def _write_generation(
         np.save(gen_dir / VECTORS_FILE, unit_rows(vectors))
         if sentences is not None:
             sentences.save(gen_dir)
+            # The corpus' own similarity level for unanswerable questions (scale.py, used by the support model).
+            write_scale(gen_dir, measure_scale(unit_rows(vectors), sentences.vectors, get_embedder(settings.embedding.model)))
         store = VectorStore(chroma_client(settings.chroma_url, gen_dir), _collection_name(generation), create=True)
         store.add(chunks, vectors)
 
@@ -466,6 +470,8 @@ class LoadedIndex:
         self._values: dict[str, set[str]] = {}
         self._masks: dict[tuple, np.ndarray] = {}
         self._shingles: dict[int, frozenset] = {}
+        self._headings: dict[int, frozenset] = {}
+        self._word_counts: np.ndarray | None = None
 
     def _open_vectors(self) -> np.ndarray | None:
         """The generation's unit vectors, memory-mapped: exact scores for selective filters (retrieve.py).
@@ -529,6 +535,25 @@ class LoadedIndex:
                 self._masks.clear()
             self._masks[key] = mask
         return mask
+
+    def heading_keys(self, row: int) -> frozenset:
+        """Match keys (wordforms.match_keys) of the stems of a chunk's document title and section path (cached)."""
+        keys = self._headings.get(row)
+        if keys is None:
+            from radassist.text import content_terms
+            from radassist.wordforms import match_keys
+
+            c = self.chunks[row]
+            keys = frozenset(k for t in content_terms(c.title + " " + c.section) for k in match_keys(t))
+            self._headings[row] = keys
+        return keys
+
+    def word_count(self, row: int) -> int:
+        counts = self._word_counts
+        if counts is None:
+            counts = self._word_counts = np.fromiter((len(c.text.split()) for c in self.chunks), dtype=np.int32,
+                                                     count=len(self.chunks))
+        return int(counts[row])
 
     def shingles(self, row: int) -> frozenset:
         """Word 4-grams of a chunk's normalised text, for collapsing near-duplicate passages (cached)."""

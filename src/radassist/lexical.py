@@ -45,6 +45,17 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return self.model.get_scores(terms, weight_mask=mask)
 
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term over the indexed chunks (BM25's own document frequencies)."""
+        df = getattr(self, "_df", None)
+        if df is None:
+            indptr = np.asarray(self.model.scores["indptr"])
+            df = self._df = np.diff(indptr)
+        n = max(1, int(self.model.scores["num_docs"]))
+        idx = self.vocab.get(term)
+        count = int(df[idx]) if idx is not None and idx < len(df) else 0
+        return float(np.log(1 + (n - count + 0.5) / (count + 0.5)))
+
     def word_forms(self):
         """The corpus' word forms (wordforms.WordForms), built on first use from this vocabulary."""
         forms = getattr(self, "_forms", None)

@@ -72,7 +72,7 @@ class RetrievalSettings(_Section):
     )
     rrf_k: int = Field(60, description="RRF constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in the fusion.")
-    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in the fusion.")
+    bm25_weight: float = Field(0.5, description="Weight of the BM25 ranking in the fusion.")
     second_dense: bool = Field(
         False, description="Also fuse a multilingual USE ranking (embedded at query time over the candidates)."
     )
@@ -80,6 +80,10 @@ class RetrievalSettings(_Section):
         0.5,
         description="Share of a passage's best sentence in its dense score (small-to-big; 0 = whole passage only).",
     )
+    heading_weight: float = Field(
+        0.3, description="Bonus for a passage whose title or section heading names the question's focus words."
+    )
+    short_penalty: float = Field(0.2, description="Penalty for passages of under 30 words (title blocks, bare headings).")
     word_forms: bool = Field(
         True, description="BM25 also matches other forms of a question word in the corpus (plurals, compounds, typos)."
     )
@@ -103,15 +107,22 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes the answer. 'extractive' needs no LLM and is grounded by construction."
     )
-    max_sentences: int = Field(4, description="Sentences in an extractive answer.")
-    max_words: int = Field(130, description="Soft length limit of an extractive answer.")
-    refusal_threshold: float = Field(
-        0.58,
-        description="Answer support below this refuses (calibrated on evals/dev.jsonl; see evals/calibration.json).",
+    max_sentences: int = Field(3, description="Sentences in an extractive answer (the answering one plus what adds).")
+    max_words: int = Field(60, description="Soft length limit of an extractive answer (the first sentence always stays).")
+    add_margin: float = Field(
+        1.5, description="A further sentence is added only when its sentence-model score is within this many logits of the best."
     )
-    caution_threshold: float = Field(
-        0.66,
-        description="Between the refusal threshold and this, the answer carries a 'check the sources' notice.",
+    refusal_threshold: float | None = Field(
+        None,
+        description="Support probability below which the answer is a refusal; unset = the threshold fitted with the "
+        "support model (data/support_model.json, evals/README.md).",
+    )
+    caution_threshold: float | None = Field(
+        None,
+        description="Between the refusal threshold and this, the answer carries a 'check the sources' notice; unset = fitted.",
+    )
+    support_model: Path | None = Field(
+        None, description="Support and sentence model (JSON from `radassist calibrate`); unset = the bundled one."
     )
     verify_min_support: float = Field(0.35, description="An LLM sentence needs at least this support by its cited passage.")
     verify_min_kept: float = Field(0.5, description="Fall back to extractive when less than this share of LLM sentences survives.")
