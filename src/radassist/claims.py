@@ -45,7 +45,8 @@ _PHRASES = [  # multiword cues, replaced by one pseudo-token before anything els
     ("zo nodig", "@zonodig"), ("indien mogelijk", "@waarmogelijk"), ("zo mogelijk", "@waarmogelijk"),
     ("in de regel", "meestal"), ("op voorwaarde", "@cond"), ("alleen als", "@cond"), ("alleen wanneer", "@cond"),
     ("pas als", "@cond"), ("pas wanneer", "@cond"), ("pas na", "@ge"), ("geen enkele", "geen"), ("geen enkel", "geen"),
-    ("in plaats van", "@insteadof"), ("wel en niet", "@welenniet"), ("wel of niet", "@welenniet"), ("onder meer", "@ondermeer"), ("onder andere", "@ondermeer"),
+    ("in de meeste gevallen", "meestal"), ("in elk geval", "altijd"), ("in ieder geval", "altijd"),
+    ("elke keer", "altijd"), ("met name", "vooral"), ("in het bijzonder", "vooral"), ("in plaats van", "@insteadof"), ("wel en niet", "@welenniet"), ("wel of niet", "@welenniet"), ("onder meer", "@ondermeer"), ("onder andere", "@ondermeer"),
     ("meer dan", "@gt"), ("minder dan", "@lt"), ("langer dan", "@gt"), ("korter dan", "@lt"),
 ]
 _SAY = {"@ge": "ten minste", "@le": "hoogstens", "@ook": "niet alleen", "@meeste": "de meeste", "@cond": "alleen als",
@@ -70,7 +71,8 @@ _SCOPE = {
     "quant": {"alle": 4, "allemaal": 4, "iedere": 4, "ieder": 4, "elke": 4, "elk": 4, "iedereen": 4, "alles": 4,
               "volledig": 4, "volledige": 4, "geheel": 4, "gehele": 4, "hele": 4, "helemaal": 4, "@meeste": 3, "merendeel": 3,
               "meerderheid": 3, "grotendeels": 3, "veel": 3, "vele": 3, "sommige": 2, "sommigen": 2, "enkele": 2,
-              "bepaalde": 2, "deels": 2, "gedeeltelijk": 2, "minderheid": 1, "weinig": 1, "weinigen": 1},
+              "bepaalde": 2, "deels": 2, "gedeeltelijk": 2, "minderheid": 1, "weinig": 1, "weinigen": 1, "overal": 4,
+              "vooral": 3, "voornamelijk": 3, "hoofdzakelijk": 3, "merendeels": 3},
     "bound": {"@ge": "ge", "minstens": "ge", "minimaal": "ge", "hoogstens": "le", "maximaal": "le", "hooguit": "le",
               "@le": "le", "uiterlijk": "le", "binnen": "le", "precies": "eq", "exact": "eq", "ongeveer": "ca",
               "circa": "ca", "ca": "ca", "zo'n": "ca", "ruim": "ge", "bijna": "le", "rond": "ca", "@gt": "ge", "@lt": "le"},
@@ -184,7 +186,15 @@ def _clause(raw: list[str]) -> Clause:
     may = [w for w in words if w in _MAY]
     implicit = [w for w in words if w in _IMPLICIT_NEG]
     c.negations = len(negs) + len(forbid) + len(implicit)
-    negative = (len(negs) + len(forbid)) % 2 == 1 if (must or may or forbid) else c.negations % 2 == 1
+    if must or may:
+        # The negation of a modal stands close to it ("mag geen", "hoeft de gemeente niet", "niet mag");
+        # a "niet" further away belongs to another verb ("neemt niet weg van wie moet beslissen").
+        k = words.index((must or may)[0])
+        near = [w for w in words[max(0, k - 3):k + 7] if w in _NEG]
+        negative = (len(near) + len(forbid)) % 2 == 1
+        negs = near or negs
+    else:
+        negative = (len(negs) + len(forbid)) % 2 == 1 if forbid else c.negations % 2 == 1
     negs = negs or implicit
     if must:
         kind = "NEEDNOT" if must[0] in _NEED or must[0].startswith("verplicht") else "MAYNOT"
@@ -307,7 +317,7 @@ def scope_findings(claim: str, source: str) -> list[str]:
             if sdim:
                 if all(v != sv and not _compatible(dim, v, sv) for sv, _sw in sdim):
                     found.append(f"de zin zegt '{_say(word)}', de bron '{_say(sdim[0][1])}'")
-            elif v in _STRONG[dim] and not src_all.get(dim):
+            elif v in _STRONG[dim]:
                 found.append(f"de zin zegt '{_say(word)}', de bron niet")
         for dim, (sv, sword) in sc.scope.items():
             if dim in claim_dims or sv not in _LIMITING[dim] or (conditional and dim in ("freq", "quant")):

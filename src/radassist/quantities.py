@@ -195,6 +195,21 @@ def stated(q: Quantity, src: list[Quantity]) -> bool:
     return False
 
 
+IDENTIFIERS = {"module", "fase", "aanbeveling", "artikel", "hoofdstuk", "bijlage", "stap", "lid", "ronde", "niveau",
+               "paragraaf", "versie", "factsheet"}
+
+
+def identified(toks: list[str]) -> dict[str, set[float]]:
+    """"Module 3", "aanbeveling 7": identifier word -> the numbers it is written with."""
+    out: dict[str, set[float]] = {}
+    for k in range(len(toks) - 1):
+        if toks[k] in IDENTIFIERS:
+            value = _digits(toks[k + 1]) if _digits(toks[k + 1]) is not None else word_number(toks[k + 1])
+            if value is not None:
+                out.setdefault(toks[k], set()).add(value)
+    return out
+
+
 def number_findings(claim: list[str], source: list[str], context: list[str] = ()) -> list[str]:
     """Dutch reasons for the claim's quantities the source (or, for plain numbers, the context) does not state.
 
@@ -204,6 +219,14 @@ def number_findings(claim: list[str], source: list[str], context: list[str] = ()
     src = quantities(source)
     ctx = quantities(list(context)) if context else []
     reasons = []
+    claim_ids, source_ids = identified(claim), identified(source)
+    for word, values in claim_ids.items():  # "Aanbeveling 8" where the source sentence says "Aanbeveling 7"
+        if word in source_ids and values - source_ids[word]:
+            shown = ", ".join(f"{word} {v:g}" for v in sorted(values - source_ids[word]))
+            reasons.append(f"'{shown}' staat niet in de bron (daar: {word} "
+                           f"{', '.join(f'{v:g}' for v in sorted(source_ids[word]))})")
+    if reasons:
+        return reasons
     for q in quantities(claim):
         if stated(q, src) or (q.kind == "n" and stated(q, ctx)):
             continue

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from radassist import claims
-from radassist.quantities import quantities, stated, word_number
+from radassist.quantities import IDENTIFIERS, quantities, stated, word_number
 from radassist.embed import get_embedder
 from radassist.named_terms import Vocabulary, base_vocabulary, stems, words
 from radassist.text import DUTCH_STOPWORDS, split_sentences
@@ -326,13 +326,9 @@ def _clause_findings(bare: str, window: str, vocab: Vocabulary) -> tuple[str, st
     return None
 
 
-_IDENTIFIED = {"module", "fase", "aanbeveling", "artikel", "hoofdstuk", "bijlage", "stap", "lid", "ronde", "niveau",
-               "paragraaf", "versie"}
-
-
 def _identifier(q, words: list[str]) -> bool:
     """"Module 1", "artikel 8": a name, not an amount."""
-    return q.kind == "n" and any(words[k - 1] in _IDENTIFIED for k, w in enumerate(words) if k and w == q.text)
+    return q.kind == "n" and any(words[k - 1] in IDENTIFIERS for k, w in enumerate(words) if k and w == q.text)
 
 
 def _sort(q) -> str:
