@@ -9,13 +9,14 @@ PORT ?= 8501
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run app install install-dev index reindex test test-fast eval bench soak corpus chromium clean help
+.PHONY: run app install install-dev index reindex test test-fast eval calibrate bench soak corpus chromium clean help
 
 help:
 	@echo "make run    - install (first time), build the index if missing, open the chat on http://localhost:$(PORT)"
 	@echo "make test   - install test dependencies and run the whole test suite"
 	@echo "make index  - update the index after changing corpus/ (incremental)"
-	@echo "make eval   - run the eval sets and write a report under evals/reports/"
+	@echo "make eval   - run the eval sets (blind test splits, realdocs, dev) and write reports under evals/reports/"
+	@echo "make calibrate - refit the refusal and sentence models on the blind tune splits"
 	@echo "make bench  - run the benchmarks (bench/) and update docs/performance.md"
 	@echo "make soak   - long robustness loops (kill -9 during indexing, load)"
 	@echo "make corpus - re-render the sample corpus from corpus_src/"
@@ -74,10 +75,18 @@ test-fast: $(VENV)/.installed-dev
 # Evaluate what the corpus says now: bring the index up to date first (incremental, ~0.3 s if nothing changed).
 eval: $(VENV)/.installed-dev
 	$(BIN)/radassist index
+	$(BIN)/radassist eval --set evals/blind/sample-test.jsonl --conversations evals/blind/conversations-test.jsonl \
+		--name sample-test --write-calibration evals/calibration.json
+	$(BIN)/radassist eval --set evals/blind/realdocs-test.jsonl --corpus ../shared/realdocs --name realdocs-test
 	$(BIN)/radassist eval --set evals/dev.jsonl --conversations evals/conversations.jsonl --name dev \
-		--write-calibration evals/calibration.json --update-readme README.md
+		--update-readme README.md
 	$(BIN)/python -m radassist.privacy.evaluate --markdown evals/privacy/results.md
 	$(BIN)/python -m radassist.verify_eval --set evals/verify.jsonl --out evals/reports
+
+# Fit the support (refusal) and sentence models on the blind tune splits; then run make eval.
+calibrate: $(VENV)/.installed-dev
+	$(BIN)/radassist index
+	$(BIN)/radassist calibrate --set evals/blind/sample-tune.jsonl --conversations evals/blind/conversations-tune.jsonl
 
 bench: $(VENV)/.installed-dev index/CURRENT
 	$(BIN)/python bench/run.py

@@ -67,6 +67,8 @@ class ExtractiveAnswerer:
         if support < self.refusal_threshold or not sentences:
             return refusal(question, retrieval, self.name, support)
         chosen, steps = self.select(q, sentences)
+        if not steps:
+            chosen = [trim(s, q, index) for s in chosen]
         result = compose(question, chosen, retrieval.passages, self.name, support, steps)
         if support < self.caution_threshold:
             result.notice = CAUTION_TEXT
@@ -103,6 +105,46 @@ class ExtractiveAnswerer:
             words += n_words
             covered |= s.terms
         return chosen, False
+
+
+TRIM_ABOVE_WORDS = 30
+MIN_CLAUSE_WORDS = 8
+_CLAUSE_BREAK = re.compile(r";\s+|\s+[–—]\s+")
+
+
+def trim(s: Sentence, q: Question, index) -> Sentence:
+    """A long sentence cut to its clause that carries the question's focus words, when that is safe.
+
+    Cut only at ';' or a dash (clauses that stand on their own), keep at least 8 words, and only when
+    the claim checks of citation verification (claims.contradictions) find nothing the cut clause
+    says differently from the whole sentence: a dropped 'tenzij ...' or 'alleen als ...', a lost
+    negation or bound keeps the sentence whole.
+    """
+    if len(s.text.split()) <= TRIM_ABOVE_WORDS or not q.focus:
+        return s
+    pieces, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(s.text):
+        pieces.append((start, match.start()))
+        start = match.end()
+    pieces.append((start, len(s.text)))
+    if len(pieces) < 2:
+        return s
+    from radassist.claims import contradictions
+    from radassist.wordforms import match_keys
+
+    def share(text: str) -> int:
+        keys = {k for t in content_terms(text) for k in match_keys(t)}
+        return sum(1 for t in q.focus if any(k in keys for k in match_keys(t)))
+
+    best = max(pieces, key=lambda ab: (share(s.text[ab[0]:ab[1]]), -(ab[1] - ab[0])))
+    clause = s.text[best[0]:best[1]].strip()
+    if len(clause.split()) < MIN_CLAUSE_WORDS or share(clause) < share(s.text) or contradictions(clause, s.text):
+        return s
+    offset = s.text.index(clause)
+    cut = Sentence(s.passage, s.start + offset, s.start + offset + len(clause), clause, set(content_terms(clause)),
+                   cos=s.cos, rel=s.rel, cover=s.cover, context_cover=s.context_cover, fact=s.fact, kind=s.kind,
+                   defines=s.defines, cos_rank=s.cos_rank, score=s.score)
+    return cut
 
 
 def _list_around(best: Sentence, sentences: list[Sentence]) -> list[Sentence]:

@@ -23,12 +23,13 @@ from radassist.audit import AuditLog
 from radassist.conversation import Turn, standalone_question
 from radassist.index import LoadedIndex
 from radassist.llm import LLM_REFUSAL_MARK, failure_note, is_remote, make_chat
-from radassist.retrieve import Filters, Retrieval, Retriever
+from radassist.retrieve import Filters, Retrieval, Retriever, merge_rankings
 from radassist.settings import Settings
 from radassist.types import Answer, ConfigError, Document
 from radassist.verify import verify
 
 MAX_QUESTION_CHARS = 2000
+FOLLOW_UP_OWN_WEIGHT = 0.5  # weight of a follow-up's own words against the standalone question (RRF)
 TOO_LONG_TEXT = (
     "Uw vraag is erg lang ({n} tekens). Stel een korte vraag (hoogstens {max} tekens); "
     "plak geen hele documenten of dossiers in de chat."
@@ -116,6 +117,22 @@ class Engine:
         ctx = AskContext(filters=filters, role=role)
         return retriever.search(question, k or self.settings.retrieval.k, self._filters(ctx))
 
+    def retrieve(self, question: str, standalone: str, k: int | None = None, filters: Filters | None = None,
+                 role: str | None = None) -> Retrieval:
+        """Search for a question as asked in a conversation.
+
+        A follow-up ("en bij minderjarigen?") is searched as the standalone question (the topic so far
+        plus the new words) and on its own words, and the two rankings are fused: the context finds
+        the subject, the new words decide which passage about it (conversation turns of the blind tune
+        split: turn hit@5 0.79 -> 0.83, evals/experiments.md).
+        """
+        k = k or self.settings.retrieval.k
+        combined = self.search(standalone, k * 2 if standalone != question else k, filters, role)
+        if standalone == question:
+            return combined
+        own = self.search(question, k * 2, filters, role)
+        return merge_rankings(combined, own, k, weight=FOLLOW_UP_OWN_WEIGHT)
+
     # ------------------------------------------------------------------ ask
     def ask(self, question: str, ctx: AskContext | None = None) -> Answer:
         answer = None
@@ -142,7 +159,7 @@ class Engine:
 
         standalone = standalone_question(safe_question, ctx.history)
         t0 = time.perf_counter()
-        retrieval = self.search(standalone, ctx.k, ctx.filters, ctx.role)
+        retrieval = self.retrieve(safe_question, standalone, ctx.k, ctx.filters, ctx.role)
         t1 = time.perf_counter()
         index, _retriever = self._current()
 

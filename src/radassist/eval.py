@@ -99,8 +99,8 @@ def _ask(engine: Engine, item: dict, history: list[Turn], backend: str | None) -
     filters = Filters.from_json(item.get("filters"))
     ctx = AskContext(history=history, filters=filters, backend=backend, audit=False, session="eval")
     answer = engine.ask(item["question"], ctx)
-    # Retrieval metrics look at the top 10 for the (standalone) question the engine searched with.
-    search = engine.search(answer.standalone_question or item["question"], k=10, filters=filters)
+    # Retrieval metrics look at the top 10 of the same search the engine answered from.
+    search = engine.retrieve(answer.question, answer.standalone_question or answer.question, k=10, filters=filters)
     return answer.to_json(), [p.to_json() for p in search.passages], answer.standalone_question
 
 
@@ -344,7 +344,8 @@ def register_cli(sub) -> None:
     p.add_argument("--out", default="evals/reports", help="where reports go")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--write-calibration", metavar="FILE", help="also write the refusal calibration here")
-    p.add_argument("--update-readme", metavar="FILE", help="refresh the headline numbers in this README")
+    p.add_argument("--update-readme", metavar="FILE",
+                   help="refresh the headline numbers in this README from the latest sample-test, realdocs-test and dev reports")
     p.set_defaults(func=_cmd_eval)
 
 
@@ -360,7 +361,7 @@ def _cmd_eval(args) -> int:
         data = {"source": f"{result['out_dir']}/results.json", "set": args.set, **result["summary"]["calibration"]}
         Path(args.write_calibration).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     if args.update_readme:
-        update_readme(Path(args.update_readme), result)
+        update_readme(Path(args.update_readme), Path(args.out))
     if args.json:
         print(json.dumps({"summary": result["summary"], "baseline": result["baseline"],
                           "report": result["out_dir"]}, indent=1))
@@ -376,26 +377,11 @@ def argparse_namespace_without_corpus(args):
     return argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "corpus"})
 
 
-def update_readme(readme: Path, result: dict) -> None:
-    """Replace the block between the eval markers with the headline numbers of this run."""
-    s = result["summary"]["single"]
-    b = result["baseline"] or {}
-    conv = result["summary"].get("conversations") or {}
-    rel = Path(result["out_dir"]).as_posix()
-    block = "\n".join([
-        f"Latest report: [{rel}/report.md]({rel}/report.md) "
-        f"({s['n']} questions, {s['n_unanswerable']} unanswerable; written by `make eval`, not by hand).",
-        "",
-        "| | radassist | naive llama-index baseline |",
-        "|---|---|---|",
-        f"| strict hit@1 / hit@5 | {_fmt(s['hit@1'], 2)} / {_fmt(s['hit@5'], 2)} | {_fmt(b.get('hit@1'), 2)} / {_fmt(b.get('hit@5'), 2)} |",
-        f"| MRR@10 | {_fmt(s['mrr@10'], 2)} | {_fmt(b.get('mrr@10'), 2)} |",
-        f"| answer-fact recall | {_fmt(s['fact_recall'], 2)} | - |",
-        f"| citation validity / support | {_fmt(s['citation_validity'], 2)} / {_fmt(s['citation_support'], 2)} | - |",
-        f"| refusal precision / recall | {_fmt(s['refusal_precision'], 2)} / {_fmt(s['refusal_recall'], 2)} | - |",
-        f"| false refusals (answerable questions) | {_fmt(s['false_refusal_rate'], 2)} | - |",
-        f"| conversations: hit@5, fact recall | {_fmt(conv.get('hit@5'), 2)}, {_fmt(conv.get('fact_recall'), 2)} | - |",
-    ])
+def update_readme(readme: Path, reports_root: Path) -> None:
+    """Replace the block between the eval markers with the headline numbers of the latest reports."""
+    from radassist.eval_report import headline_block, latest_reports
+
+    block = headline_block(latest_reports(reports_root))
     text = readme.read_text(encoding="utf-8")
     start, end = "<!-- eval:start -->", "<!-- eval:end -->"
     if start not in text or end not in text:

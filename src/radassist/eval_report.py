@@ -89,8 +89,9 @@ def render_markdown(name: str, results: dict, plots: dict[str, str]) -> str:
     for key in (*KEYS, "doc_hit@1", "doc_hit@5"):
         out.append(f"| {key} | {_f(s.get(key))} | {_f(b.get(key))} |")
     out += ["", "## Answers and citations", "", "| metric | value |", "|---|---|"]
-    for key in ("fact_recall", "citation_validity", "citation_support", "citation_coverage", "refusal_precision",
-                "refusal_recall", "false_refusal_rate", "support_auroc", "answer_words_mean"):
+    for key in ("fact_recall", "fact_recall_exact", "citation_validity", "citation_support", "citation_coverage",
+                "refusal_precision", "refusal_recall", "near_miss_refused", "false_refusal_rate", "support_auroc",
+                "answer_words_mean"):
         out.append(f"| {key} | {_f(s.get(key))} |")
     ret, ans = s["latency_retrieve_ms"], s["latency_answer_ms"]
     out += ["", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|",
@@ -103,7 +104,8 @@ def render_markdown(name: str, results: dict, plots: dict[str, str]) -> str:
     if conv:
         out += ["", "## Conversations (each turn graded like a single question)", "",
                 "| metric | value |", "|---|---|"]
-        for key in ("n", "hit@1", "hit@5", "mrr@10", "fact_recall", "citation_support", "refusal_recall"):
+        for key in ("n", "hit@1", "hit@5", "mrr@10", "fact_recall", "citation_support", "refusal_recall",
+                    "false_refusal_rate", "unanswerable_followups_refused", "support_auroc"):
             out.append(f"| {key} | {_f(conv.get(key)) if key != 'n' else conv['n']} |")
     out += ["", "## Plots", ""] + [f"![{k}]({v})" for k, v in plots.items()]
     out += ["", "## Worst 10 questions", ""]
@@ -121,3 +123,65 @@ def render_markdown(name: str, results: dict, plots: dict[str, str]) -> str:
                        f"{p['text'][:120]}")
         out.append("")
     return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------- README headline block
+
+HEADLINE_SETS = ("sample-test", "realdocs-test", "dev")
+
+
+def latest_reports(root: Path, names=HEADLINE_SETS) -> dict[str, tuple[str, dict]]:
+    """The newest results.json of each named report under evals/reports/<date>-<name>/."""
+    import json
+
+    found: dict[str, tuple[str, dict]] = {}
+    for name in names:
+        folders = sorted(p for p in root.glob(f"*-{name}") if (p / "results.json").is_file()
+                         and p.name[:10].replace("-", "").isdigit() and p.name[11:] == name)
+        if folders:
+            found[name] = (folders[-1].as_posix(), json.loads((folders[-1] / "results.json").read_text(encoding="utf-8")))
+    return found
+
+
+def headline_block(reports: dict[str, tuple[str, dict]]) -> str:
+    """The README's numbers: blind test splits side by side with the naive baseline; dev as regression."""
+    def cell(name: str, key: str, where: str = "single", digits: int = 2) -> str:
+        if name not in reports:
+            return "-"
+        summary = reports[name][1]["summary"].get(where) or {}
+        return _f(summary.get(key), digits)
+
+    def base(name: str, key: str) -> str:
+        if name not in reports:
+            return "-"
+        return _f((reports[name][1].get("baseline") or {}).get(key), 2)
+
+    def both(name: str, key: str) -> str:
+        return f"{cell(name, key)} ({base(name, key)})"
+
+    links = ", ".join(f"[{n}]({path}/report.md)" for n, (path, _r) in reports.items())
+    counts = "; ".join(
+        f"{n}: {r['summary']['single']['n']} questions, {r['summary']['single']['n_unanswerable']} unanswerable"
+        for n, (_p, r) in reports.items())
+    rows = [
+        f"Reports: {links} ({counts}; written by `make eval`, not by hand). "
+        "Weights and thresholds were fitted on the tune splits only; the blind sets are described in "
+        "[evals/blind/README.md](evals/blind/README.md). In brackets: the naive llama-index baseline on the same questions.",
+        "",
+        "| | sample corpus, blind test | realdocs, blind test | dev (regression) |",
+        "|---|---|---|---|",
+        f"| strict hit@1 | {both('sample-test', 'hit@1')} | {both('realdocs-test', 'hit@1')} | {both('dev', 'hit@1')} |",
+        f"| strict hit@5 | {both('sample-test', 'hit@5')} | {both('realdocs-test', 'hit@5')} | {both('dev', 'hit@5')} |",
+        f"| MRR@10 | {both('sample-test', 'mrr@10')} | {both('realdocs-test', 'mrr@10')} | {both('dev', 'mrr@10')} |",
+        f"| support AUROC (answerable vs not) | {cell('sample-test', 'support_auroc')} | {cell('realdocs-test', 'support_auroc')} | {cell('dev', 'support_auroc')} |",
+        f"| unanswerable refused | {cell('sample-test', 'refusal_recall')} | {cell('realdocs-test', 'refusal_recall')} | {cell('dev', 'refusal_recall')} |",
+        f"| near misses refused | {cell('sample-test', 'near_miss_refused')} | {cell('realdocs-test', 'near_miss_refused')} | - |",
+        f"| answerable refused | {cell('sample-test', 'false_refusal_rate')} | {cell('realdocs-test', 'false_refusal_rate')} | {cell('dev', 'false_refusal_rate')} |",
+        f"| answer-fact recall | {cell('sample-test', 'fact_recall')} | {cell('realdocs-test', 'fact_recall')} | {cell('dev', 'fact_recall')} |",
+        f"| answer length (words, mean) | {cell('sample-test', 'answer_words_mean', digits=0)} | {cell('realdocs-test', 'answer_words_mean', digits=0)} | {cell('dev', 'answer_words_mean', digits=0)} |",
+        f"| citation validity | {cell('sample-test', 'citation_validity')} | {cell('realdocs-test', 'citation_validity')} | {cell('dev', 'citation_validity')} |",
+        f"| conversations: turn hit@5 | {cell('sample-test', 'hit@5', 'conversations')} | - | {cell('dev', 'hit@5', 'conversations')} |",
+        f"| conversations: answerable turns refused | {cell('sample-test', 'false_refusal_rate', 'conversations')} | - | {cell('dev', 'false_refusal_rate', 'conversations')} |",
+        f"| conversations: unanswerable follow-ups refused | {cell('sample-test', 'unanswerable_followups_refused', 'conversations')} | - | {cell('dev', 'unanswerable_followups_refused', 'conversations')} |",
+    ]
+    return "\n".join(rows)

@@ -297,6 +297,27 @@ class Retriever:
         return kept
 
 
+def merge_rankings(primary: Retrieval, secondary: Retrieval, k: int, weight: float = 0.5, rrf_k: int = 60) -> Retrieval:
+    """Reciprocal-rank fusion of two retrievals of one question; `primary` keeps its query vector."""
+    scores: dict[str, float] = {}
+    chunks = {}
+    for retrieval, w in ((primary, 1.0), (secondary, weight)):
+        for p in retrieval.passages:
+            scores[p.chunk.id] = scores.get(p.chunk.id, 0.0) + w / (rrf_k + p.rank)
+            chunks[p.chunk.id] = p.chunk
+    order = sorted(scores, key=lambda cid: (-scores[cid], cid))[:k]
+    return Retrieval(
+        query=primary.query,
+        passages=[Passage(rank=i + 1, chunk=chunks[cid], score=scores[cid]) for i, cid in enumerate(order)],
+        dense={**secondary.dense, **primary.dense},
+        lexical={**secondary.lexical, **primary.lexical},
+        query_vector=primary.query_vector,
+        timings_ms={key: primary.timings_ms.get(key, 0.0) + secondary.timings_ms.get(key, 0.0)
+                    for key in primary.timings_ms},
+        sentence={**secondary.sentence, **primary.sentence},
+    )
+
+
 def _allowed_hits(hits: list[tuple[str, float]], row_of: dict[str, int], allowed: np.ndarray) -> list[tuple[str, float]]:
     return [(cid, sim) for cid, sim in hits if (row := row_of.get(cid)) is not None and allowed[row]]
 
