@@ -35,7 +35,8 @@ from radassist.text import DUTCH_STOPWORDS, split_sentences
 from radassist.types import Citation, Passage, SentenceVerdict
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-SHORTLIST = 4  # windows per sentence that get the USE similarity
+SHORTLIST_SINGLE, SHORTLIST_PAIR = 3, 2  # windows per sentence (by word overlap) that get the USE similarity
+PAIR_GAIN = 2  # two sentences support a claim instead of one when they hold this many more of its words
 RARE_MIN_LEN = 8  # a new word this long that no document of the corpus uses may be an invented detail ...
 ABLATION_GAIN = 0.04  # ... when leaving it out brings the sentence this much closer to its source (USE)
 MAX_ABLATIONS = 3
@@ -63,6 +64,7 @@ class _Window:
     around: str = ""  # the neighbouring sentences
     lexical: float = 0.0
     semantic: float = 0.0
+    covered: int = 0  # claim words found in the window
 
     @property
     def support(self) -> float:
@@ -184,8 +186,11 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
             continue
         terms = claim_stems(bare)
         # Copies: the same passage window is scored for every sentence that cites it.
-        cands = [replace(w, lexical=_lexical(terms, w.stems, weight)) for m in valid for w in windows[m]]
-        cands = sorted(cands, key=lambda w: (-w.lexical, len(w.parts)))[:SHORTLIST]
+        cands = [replace(w, lexical=_lexical(terms, w.stems, weight), covered=sum(_found(t, w.stems) for t in terms))
+                 for m in valid for w in windows[m]]
+        ranked = sorted(cands, key=lambda w: -w.lexical)
+        cands = ([w for w in ranked if len(w.parts) == 1][:SHORTLIST_SINGLE] +
+                 [w for w in ranked if len(w.parts) > 1][:SHORTLIST_PAIR])
         if len(valid) > 1:
             cands += _cross_windows(valid, windows, terms, weight)
         jobs.append((bare, markers, valid, terms, cands))
@@ -205,7 +210,7 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
         for w in cands:
             v = sum(vecs[p] for p in w.parts)
             w.semantic = float(v @ claim_vec / max(np.linalg.norm(v), 1e-9))
-        best = max(cands, key=lambda w: w.support) if cands else None
+        best = _best(cands)
         window_vec = None
         if best is not None:
             window_vec = sum(vecs[p] for p in best.parts)
@@ -220,6 +225,19 @@ def verify(answer: str, passages: list[Passage], min_support: float, vocab: Voca
     total = len(verdicts)
     kept_share = (sum(v.kept for v in verdicts) / total) if total else 0.0
     return Verified(" ".join(kept_parts), citations, verdicts, kept_share)
+
+
+def _best(cands: list[_Window]) -> _Window | None:
+    """The supporting window: one sentence, unless two adjacent ones cover more of the claim's words."""
+    if not cands:
+        return None
+    singles = [w for w in cands if len(w.parts) == 1]
+    pairs = [w for w in cands if len(w.parts) > 1]
+    one = max(singles, key=lambda w: w.support) if singles else None
+    two = max(pairs, key=lambda w: w.support) if pairs else None
+    if one is None or (two is not None and two.covered >= one.covered + PAIR_GAIN):
+        return two
+    return one
 
 
 def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: list[str],
@@ -237,6 +255,7 @@ def _cross_windows(valid: list[int], windows: dict[int, list[_Window]], terms: l
             w = _Window(a.rank, a.first, f"{a.text} {b.text}", a.parts + b.parts, a.stems | b.stems, a.context | b.context,
                         f"{a.around} {b.around}")
             w.lexical = _lexical(terms, w.stems, weight)
+            w.covered = sum(_found(t, w.stems) for t in terms)
             out.append(w)
     return out
 
@@ -299,6 +318,9 @@ def _clause_findings(bare: str, window: str, vocab: Vocabulary) -> tuple[str, st
     matching clause or its neighbours, not one stated elsewhere in the window.
     """
     src = claims.clauses(window)
+    sentences = [window[a:b] for a, b in split_sentences(window)] or [window]
+    sentence_stems = [_word_stems(s) for s in sentences]
+    claim_stems = _word_stems(bare)
     for cc in claims.clauses(bare):
         matched = claims.aligned(cc, src)
         terms = vocab.find(cc.text)
@@ -307,12 +329,15 @@ def _clause_findings(bare: str, window: str, vocab: Vocabulary) -> tuple[str, st
             continue
         here = " ".join(s.text for s in matched)
         here_stems, cc_stems = _word_stems(here), _word_stems(cc.text)
+        home = next((st for st in sentence_stems if set(matched[0].stems) <= set(st)), sentence_stems[0])
         for term, key in terms if not cc.negations else []:  # "niet X maar Y" names X on purpose
             if vocab.occurs(key, here_stems):
                 continue
-            others = [t for t, k in vocab.find(here) if not vocab.occurs(k, cc_stems)]
-            if others:
-                return "term", f"de bron noemt hier '{others[0].surface}', niet '{term.surface}'"
+            others = [(t, k) for t, k in vocab.find(here) if not vocab.occurs(k, cc_stems)]
+            # X is not in the source sentence at all, or X and Y swapped places ("A doet P, B doet Q")
+            swapped = [t for t, k in others if vocab.occurs(k, claim_stems)] and vocab.occurs(key, home)
+            if others and (not vocab.occurs(key, home) or swapped):
+                return "term", f"de bron noemt hier '{others[0][0].surface}', niet '{term.surface}'"
         for q in quantities(cc.words):
             if q.kind not in ("n", "dur", "rate", "unit") or _identifier(q, cc.words):
                 continue
