@@ -219,7 +219,12 @@ def test_slow_endpoint_times_out_and_falls_back(llm, stub, s):
 def test_personal_data_never_reaches_the_server_nor_the_audit_log(llm, stub, s):
     script(stub, " ".join((s["f1"], s["f2"])))
     question = "Jan de Vries, BSN 111222333: hoe lang blijft een casus in de monitoringsfase?"
-    _tokens, result = ask(llm, question, user="procesregisseur@zvh.example", session="sessie-1")
+    threshold = llm.settings.answer.refusal_threshold
+    llm.settings.answer.refusal_threshold = 0.0  # this test is about what leaves the process, not about refusing
+    try:
+        _tokens, result = ask(llm, question, user="procesregisseur@zvh.example", session="sessie-1")
+    finally:
+        llm.settings.answer.refusal_threshold = threshold
     assert result.backend == "openai" and not result.refused, "the question must reach the model for this test"
     assert result.verdicts and all(v.kept for v in result.verdicts)
     prompt = received(stub)[-1]["messages"][-1]["content"]
