@@ -30,6 +30,7 @@ PARTIAL_TEXT = "De bronnen beantwoorden alleen een deel van de vraag; controleer
 NO_QUESTION_TEXT = "Ik herken geen vraag in uw bericht. Stel een vraag in een paar woorden, bijvoorbeeld: 'Wat doet een procesregisseur?'"
 
 MAX_STEPS = 6
+ADD_MIN_COVER = 0.3  # a further sentence from another passage must cover this share of the focus words
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+$")
 
 
@@ -94,6 +95,9 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.settings.max_sentences:
                 break
             if s is best or s.score < best.score - self.settings.add_margin:
+                continue
+            # Context from elsewhere must be about the question too, not just similar in tone.
+            if s.passage is not best.passage and s.context_cover < ADD_MIN_COVER:
                 continue
             n_words = len(s.text.split())
             if words + n_words > self.settings.max_words:

@@ -46,7 +46,7 @@ def labelled_items(set_path: Path, conversations: Path | None) -> list[dict]:
             for t, turn in enumerate(conv["turns"], start=1):
                 standalone = standalone_question(turn["question"], history)
                 history.append(Turn(turn["question"], standalone))
-                items.append({**turn, "id": f"{conv['id']}/{t}", "question": standalone})
+                items.append({**turn, "id": f"{conv['id']}/{t}", "asked": turn["question"], "question": standalone})
     return items
 
 
@@ -69,7 +69,8 @@ def collect(engine, items: list[dict]) -> tuple[list[dict], list[tuple[dict, boo
     index = engine.index
     questions, sentences = [], []
     for n, item in enumerate(items, start=1):
-        retrieval = engine.search(item["question"], filters=Filters.from_json(item.get("filters")))
+        retrieval = engine.retrieve(item.get("asked", item["question"]), item["question"],
+                                    filters=Filters.from_json(item.get("filters")))
         q = analyse(item["question"])
         cands = gather(q, retrieval, index)
         feats = support_features(q, cands, retrieval, index)
