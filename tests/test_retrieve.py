@@ -190,8 +190,8 @@ def test_filter_masks_and_shingles_are_computed_once_per_index(engine):
 
 
 def test_dense_scores_keep_the_scale_the_support_score_was_calibrated_on(engine):
-    """The store reports llama-index's Chroma similarity (exp of minus the cosine distance): the refusal
-    threshold and fusion weights in evals/calibration.json were chosen on that scale."""
+    """The store reports llama-index's Chroma similarity (exp of minus the cosine distance): the fusion
+    weights were tuned on that scale and the corpus scale (scale.json) is measured on it."""
     from llama_index.core.vector_stores.types import VectorStoreQuery
     from llama_index.vector_stores.chroma import ChromaVectorStore
 

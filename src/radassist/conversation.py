@@ -2,7 +2,7 @@
 
 Without an LLM we combine the new question with the previous turn's standalone question when the
 new one leans on it (starts with a connective, points back with a pronoun, or has too few content
-words of its own). With an LLM configured, the engine may condense instead.
+words of its own). The same rule applies with an LLM configured; the LLM is not asked to rewrite.
 """
 
 from __future__ import annotations

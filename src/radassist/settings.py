@@ -129,7 +129,6 @@ class AnswerSettings(_Section):
 
 
 class PrivacySettings(_Section):
-    block_remote: bool = Field(True, description="Never send unredacted personal data to a remote LLM backend.")
 
 
 class AuditSettings(_Section):

@@ -27,8 +27,8 @@ THEME_KEY = "theme_"
 def similarity(cosine_distance):
     """radassist's dense score: exp(-cosine distance) = exp(cos - 1), in (0.37, 1], monotonic in cosine.
 
-    This is what llama-index's Chroma store reports, and the support score (answer.py), the fusion
-    weights and the refusal threshold were calibrated on it (evals/calibration.json). Works on floats
+    This is what llama-index's Chroma store reports, and the fusion weights were tuned on it; the
+    support model (support.py) sees it only relative to the corpus scale (scale.py). Works on floats
     and numpy arrays.
     """
     return np.exp(-cosine_distance)
