@@ -128,9 +128,6 @@ class AnswerSettings(_Section):
     verify_min_kept: float = Field(0.5, description="Fall back to extractive when less than this share of LLM sentences survives.")
 
 
-class PrivacySettings(_Section):
-
-
 class AuditSettings(_Section):
     enabled: bool = True
     max_bytes: int = Field(5_000_000, description="Rotate the audit log beyond this size.")
@@ -175,7 +172,6 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
-    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
