@@ -259,3 +259,34 @@ def test_definition_with_accents_and_case():
     q = analyse("Wat is een CASUSHOUDER?")
     assert q.kind == "definition"
     assert defines(q, "Een casushouder is de partner die de casus trekt.")
+
+
+@pytest.mark.parametrize("question", [
+    "wat moet ik doen als ik me zorgen maak over een leerling",
+    "Wat moet je doen bij een vermoeden van radicalisering?",
+    "Wat moet ik regelen voor de nazorg?",
+    "wat kunnen we als eerste doen?",
+])
+def test_what_must_i_do_asks_for_steps_not_a_rule(question):
+    assert analyse(question).kind == "procedure"
+
+
+def test_a_must_question_without_doing_stays_a_rule():
+    assert analyse("Moet ik dat melden bij het ZVH?").kind == "rule"
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("Hoe lang blijft een casus in de monitoring?", ["blijft", "casus", "monitor"]),
+    ("hoe lang duurt de weging", ["duurt", "weging"]),
+    ("hoelang duurt de weging", ["duurt", "weging"]),
+    ("hoe vaak is het casusoverleg", ["casusoverleg"]),
+    ("hoevaak is het casusoverleg", ["casusoverleg"]),
+])
+def test_the_question_phrase_is_not_a_focus_word(question, focus):
+    assert analyse(question).focus == focus
+
+
+def test_how_expensive_asks_for_money_not_a_duration():
+    q = analyse("Hoe duur is een training?")
+    assert q.kind == "quantity" and q.money
+    assert analyse("Wat is de duur van het toezicht?").kind == "duration"

@@ -1,7 +1,7 @@
 """Question analysis: what kind of answer a Dutch question asks for, and which words carry it.
 
     q = analyse("Hoe lang blijft een casus in de monitoring?")
-    q.kind == "duration"; q.focus == ["casus", "monitoring"]
+    q.kind == "duration"; q.focus == ["blijft", "casus", "monitor"]  (stems; "hoe lang" only sets the kind)
     answers_kind(q, "De casus blijft ten minste zes maanden in de monitoringsfase.") -> True
 
 The kind drives two things: which sentence answers (a question asking "hoe lang" is answered by a
@@ -23,7 +23,7 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("frequency", re.compile(r"\bhoe ?vaak\b|\bhoe regelmatig\b|\bom de hoeveel\b|\bhoeveel keer\b|\bhoe frequent\b")),
     ("duration", re.compile(
         r"\bhoe ?lang\b|\bbinnen welke (termijn|tijd)\b|\bwelke termijn\b|\bhoeveel (dagen|weken|maanden|jaren|jaar|uur|tijd)\b"
-        r"|\bhoe snel\b|\bwat is de termijn\b|\bduur(t|tijd)?\b.*\?$")),
+        r"|\bhoe snel\b|\bwat is de termijn\b|(?<!hoe )\bduur(t|tijd)?\b.*\?$")),
     ("quantity", re.compile(r"\bhoeveel\b|\bhoe groot\b|\bhoe hoog\b|\bwat kost\b|\bkosten\b|\bhoe duur\b|\bpercentage\b|\baantal\b")),
     ("date", re.compile(r"\bwanneer\b|\bin welk jaar\b|\bsinds wanneer\b|\bvanaf wanneer\b|\bwelke datum\b|\bop welke dag\b|\bhoe laat\b")),
     ("comparison", re.compile(r"\bverschil\b|\bverschilt\b|\bverschillen\b|\bvergeleken met\b|\bvergelijk\b|\bin tegenstelling tot\b")),
@@ -36,6 +36,8 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("actor", re.compile(
         r"^(en )?wie\b|\bdoor wie\b|\bbij wie\b|\baan wie\b|\bmet wie\b|\bvan wie\b|\bwelke (partij|partijen|organisatie|organisaties"
         r"|instantie|instanties|rol|functionaris|persoon|personen|professional|professionals|ketenpartner|ketenpartners)\b")),
+    # "wat moet ik doen" asks for steps, although "moet ik" usually asks for a rule.
+    ("procedure", re.compile(r"\bwat (moet|moeten|kan|kunnen|zou|zouden) (ik|je|u|we|wij) (nu |dan |eerst |als eerste )?(doen|regelen)\b")),
     ("rule", re.compile(
         r"^(en )?(mag|mogen|moet|moeten|hoef|hoeft|hoeven|mocht|kan|kun|kunt|kunnen|is het (toegestaan|verplicht|nodig|de bedoeling)"
         r"|ben ik verplicht|zijn we verplicht|is .{0,30}verplicht)\b|\bmag (ik|je|u|we|de|het|een)\b|\bmoet (ik|je|u|we)\b"
@@ -84,6 +86,10 @@ _NOT_FOCUS = set(content_terms(
 ))
 
 
+# "hoe lang", "hoe vaak", ...: the phrase says which kind of answer is asked, it is not the subject.
+_QUESTION_PHRASE = re.compile(r"\bhoe ?(lang|vaak|veel|groot|hoog|snel|duur|laat)\b", re.IGNORECASE)
+
+
 @dataclass
 class Question:
     text: str
@@ -109,7 +115,7 @@ def analyse(question: str) -> Question:
         if pattern.search(low) or pattern.search(raw):
             kind = name
             break
-    terms = list(dict.fromkeys(content_terms(question)))
+    terms = list(dict.fromkeys(content_terms(_QUESTION_PHRASE.sub(" ", question))))
     focus = [t for t in terms if t not in _NOT_FOCUS] or terms
     subject = _definition_subject(low) if kind == "definition" else ""
     q = Question(question, kind, focus, subject)
@@ -122,7 +128,7 @@ def analyse(question: str) -> Question:
     return q
 
 
-_MONEY_Q = re.compile(r"\b(kost|kosten|kostte|prijs|budget|geld|euro|betalen|vergoeding|subsidie|tarief|financiering)\b")
+_MONEY_Q = re.compile(r"\b(kost|kosten|kostte|prijs|budget|geld|euro|betalen|vergoeding|subsidie|tarief|financiering)\b|\bhoe duur\b")
 _MONEY = re.compile(r"€|\beuro\b|\beur\b|\bbedrag\w*\b|\bkost\w*\b.{0,40}\d|\d.{0,20}\b(euro|duizend|miljoen)\b")
 _COUNT_STOP = set("zijn is er worden werden heeft hebben had van de het een die dat in op per ongeveer precies eigenlijk nu nog zo'n zon".split())
 

@@ -9,7 +9,7 @@ built from the corpus' own vocabulary (the BM25 vocabulary of stems), so they wo
   s or z), compared on both sides;
 - compound splitting against that vocabulary: a term that is not in the corpus but consists of two
   corpus words ("radicaliseringsaanpak" -> "radicaliser" + "aanpak", with a linking s or e) stands for
-  its parts; a corpus compound whose head is the question's word ("gegevensdel" for "del") counts too.
+  its parts; a corpus compound whose head is the question's word ("casusoverleg" for "overleg") counts too.
 
 `WordForms.expand(term)` gives the corpus stems a question stem stands for, best first.
 """
@@ -67,7 +67,7 @@ class WordForms:
         for t in terms:
             for key in match_keys(t):
                 self.by_key.setdefault(key, []).append(t)
-        # Corpus compounds by their head (last part), for "del" -> "gegevensdel".
+        # Corpus compounds by their head (last part), for "overleg" -> "casusoverleg".
         self.by_head: dict[str, list[str]] = {}
         keys = set(self.by_key)
         for t in terms:
