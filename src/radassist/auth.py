@@ -14,7 +14,7 @@ many confidentiality levels `auth.role_access` lets them see; on a tie the role 
 (the default lists gast < medewerker < beheerder). No matching group means no access, never a default.
 
 `resolve_user` is pure (headers, address and claims in, `User` or `Denied` out); the Streamlit glue
-that reads them lives in ui.py. Nothing here imports Streamlit.
+that reads them lives in the ui package (ui/__init__.py). Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
