@@ -290,3 +290,23 @@ def test_how_expensive_asks_for_money_not_a_duration():
     q = analyse("Hoe duur is een training?")
     assert q.kind == "quantity" and q.money
     assert analyse("Wat is de duur van het toezicht?").kind == "duration"
+
+
+@pytest.mark.parametrize("question, kind", [
+    # a follow-up made standalone: the follow-up's own question word decides
+    ("Hoe lang duurt de weging? En wie beslist daarover?", "actor"),
+    ("Hoe lang duurt de weging? Hoeveel kost dat?", "quantity"),
+    ("Hoe lang duurt de weging? Wat moet ik dan doen?", "procedure"),
+    # ... and without one the earlier question's kind stays
+    ("Hoe lang duurt de weging? En bij minderjarigen?", "duration"),
+    # context first, the question last
+    ("Een leerling van 14 tekende een hakenkruis. Moet ik dat melden?", "rule"),
+    ("Hoe lang duurt de weging? Ik vraag het voor een collega.", "duration"),
+])
+def test_the_last_sentence_that_asks_something_decides_the_kind(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_money_is_read_from_the_deciding_sentence():
+    q = analyse("Wat is een casussimulatie? En wat kost die?")
+    assert q.kind == "quantity" and q.money

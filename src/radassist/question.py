@@ -86,6 +86,7 @@ _NOT_FOCUS = set(content_terms(
 ))
 
 
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+")
 # "hoe lang", "hoe vaak", ...: the phrase says which kind of answer is asked, it is not the subject.
 _QUESTION_PHRASE = re.compile(r"\bhoe ?(lang|vaak|veel|groot|hoog|snel|duur|laat)\b", re.IGNORECASE)
 
@@ -107,13 +108,25 @@ class Question:
         return self.kind in ("quantity", "duration", "frequency", "date")
 
 
-def analyse(question: str) -> Question:
-    low = normalize(question).strip()
-    raw = " ".join(question.lower().split())
-    kind = "open"
+def _kind(low: str, raw: str) -> str | None:
     for name, pattern in _KIND_PATTERNS:
         if pattern.search(low) or pattern.search(raw):
-            kind = name
+            return name
+    return None
+
+
+def analyse(question: str) -> Question:
+    # The last sentence that asks something decides the kind: users put context first ("Een leerling
+    # tekende ... Moet ik dat melden?"), and a follow-up made standalone reads "<previous question>
+    # <follow-up>", where the follow-up's own words say what is asked now ("... En wie beslist?").
+    # A follow-up without a question word of its own ("En bij minderjarigen?") keeps the earlier kind.
+    whole = " ".join(question.lower().split())
+    kind, low, raw = "open", normalize(question).strip(), whole
+    for part in reversed([p for p in _SENTENCE_END.split(whole) if p.strip()]):
+        part_low = normalize(part).strip()
+        found = _kind(part_low, part)
+        if found:
+            kind, low, raw = found, part_low, part
             break
     terms = list(dict.fromkeys(content_terms(_QUESTION_PHRASE.sub(" ", question))))
     focus = [t for t in terms if t not in _NOT_FOCUS] or terms
