@@ -310,3 +310,12 @@ def test_the_last_sentence_that_asks_something_decides_the_kind(question, kind):
 def test_money_is_read_from_the_deciding_sentence():
     q = analyse("Wat is een casussimulatie? En wat kost die?")
     assert q.kind == "quantity" and q.money
+
+
+def test_a_duration_or_a_year_does_not_count_the_asked_thing():
+    q = analyse("hoeveel wijkagenten heeft Twente")
+    assert not states_asked_fact(q, "De geïnterviewde is al ruim tien jaar wijkagent in een stadswijk in Twente.")
+    assert states_asked_fact(q, "Twente telt ongeveer 40 wijkagenten.")
+    q = analyse("Hoeveel casussen waren er in 2020?")
+    assert not states_asked_fact(q, "Casussen uit 2020 zijn besproken.")
+    assert states_asked_fact(q, "In 2020 waren er 41 casussen in de regio.")

@@ -219,7 +219,11 @@ def states_asked_fact(q: Question, sentence: str, forms=None) -> bool:
     if forms is not None:
         for t in q.target:
             wanted.update(forms.expand(t))
-    numbers = [i for i, w in enumerate(tokens) if _is_number_token(w)]
+    # "ruim tien jaar wijkagent" or "sinds 2017" do not count wijkagenten: a number that is a year, or
+    # that a time unit follows, is a duration or a date (unless time is what is counted).
+    counts_time = any(_TIME_UNIT.fullmatch(t) for t in q.target)
+    numbers = [i for i, w in enumerate(tokens) if _is_number_token(w)
+               and (counts_time or not (_YEAR.fullmatch(w) or (i + 1 < len(tokens) and _TIME_UNIT.fullmatch(tokens[i + 1]))))]
     targets = [i for i, st in stems if st in wanted]
     return any(abs(i - j) <= 3 for i in numbers for j in targets)
 
@@ -227,6 +231,9 @@ def states_asked_fact(q: Question, sentence: str, forms=None) -> bool:
 _NUMBER_ROOT = re.compile(r"^(\d[\d.,]*|(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
                           r"|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
                           r"|negentig|honderd|duizend|miljoen|miljard|en)+|helft|kwart|tientallen|honderden|duizenden)$")
+
+
+_YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
 def _is_number_token(word: str) -> bool:
