@@ -319,3 +319,21 @@ def test_a_duration_or_a_year_does_not_count_the_asked_thing():
     q = analyse("Hoeveel casussen waren er in 2020?")
     assert not states_asked_fact(q, "Casussen uit 2020 zijn besproken.")
     assert states_asked_fact(q, "In 2020 waren er 41 casussen in de regio.")
+
+
+@pytest.mark.parametrize("question", [
+    "telefoonnummer meldpunt radicalisering?",
+    "Wat is het e-mailadres van het flexteam?",
+    "helpdesk nummer ZVH",
+])
+def test_contact_details_are_an_asked_fact(question):
+    q = analyse(question)
+    assert q.kind == "contact" and q.specific
+    assert states_asked_fact(q, "Bel het meldpunt via 0800-1234567 of mail naar meldpunt@voorbeeld.nl.")
+    assert not states_asked_fact(q, "Neem bij twijfel contact op met het meldpunt of de adviseur van de gemeente.")
+
+
+def test_salary_is_a_money_question():
+    q = analyse("Wat verdient een procesregisseur bij het ZVH, welke salarisschaal?")
+    assert q.kind == "quantity" and q.money
+    assert not states_asked_fact(q, "De procesregisseur werkt sinds 2014 bij het ZVH Haaglanden.")

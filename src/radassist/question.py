@@ -24,7 +24,11 @@ _KIND_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("duration", re.compile(
         r"\bhoe ?lang\b|\bbinnen welke (termijn|tijd)\b|\bwelke termijn\b|\bhoeveel (dagen|weken|maanden|jaren|jaar|uur|tijd)\b"
         r"|\bhoe snel\b|\bwat is de termijn\b|(?<!hoe )\bduur(t|tijd)?\b.*\?$")),
-    ("quantity", re.compile(r"\bhoeveel\b|\bhoe groot\b|\bhoe hoog\b|\bwat kost\b|\bkosten\b|\bhoe duur\b|\bpercentage\b|\baantal\b")),
+    ("quantity", re.compile(r"\bhoeveel\b|\bhoe groot\b|\bhoe hoog\b|\bwat kost\b|\bkosten\b|\bhoe duur\b|\bpercentage\b|\baantal\b"
+                            r"|\bwat verdien\w*\b|\bsalaris\w*\b")),
+    # A phone number, address or website: only a sentence that gives one answers.
+    ("contact", re.compile(r"\b(telefoonnummer|telefoonnummers|e-?mailadres|mailadres|website|webadres|url|postadres|bezoekadres)\b"
+                           r"|\bnummer van\b|\b(helpdesk|servicedesk|contact) ?nummer\b|\bwaar kan ik (naartoe )?(bellen|mailen)\b")),
     ("date", re.compile(r"\bwanneer\b|\bin welk jaar\b|\bsinds wanneer\b|\bvanaf wanneer\b|\bwelke datum\b|\bop welke dag\b|\bhoe laat\b")),
     ("comparison", re.compile(r"\bverschil\b|\bverschilt\b|\bverschillen\b|\bvergeleken met\b|\bvergelijk\b|\bin tegenstelling tot\b")),
     ("definition", re.compile(
@@ -94,7 +98,7 @@ _QUESTION_PHRASE = re.compile(r"\bhoe ?(lang|vaak|veel|groot|hoog|snel|duur|laat
 @dataclass
 class Question:
     text: str
-    kind: str  # frequency, duration, quantity, date, comparison, definition, reason, actor, rule, procedure, place, open
+    kind: str  # frequency, duration, quantity, contact, date, comparison, definition, reason, actor, rule, procedure, place, open
     focus: list[str] = field(default_factory=list)  # stemmed content terms that carry the subject
     subject: str = ""  # for definitions: the term asked about ("casushouder")
     target: list[str] = field(default_factory=list)  # for "hoeveel X": stems of X, the thing counted
@@ -104,8 +108,8 @@ class Question:
 
     @property
     def specific(self) -> bool:
-        """Asks for a figure, a duration, a frequency or a date: an adjacent fact does not answer it."""
-        return self.kind in ("quantity", "duration", "frequency", "date")
+        """Asks for a figure, a duration, a frequency, a date or contact details: an adjacent fact does not answer it."""
+        return self.kind in ("quantity", "duration", "frequency", "date", "contact")
 
 
 def _kind(low: str, raw: str) -> str | None:
@@ -141,7 +145,8 @@ def analyse(question: str) -> Question:
     return q
 
 
-_MONEY_Q = re.compile(r"\b(kost|kosten|kostte|prijs|budget|geld|euro|betalen|vergoeding|subsidie|tarief|financiering)\b|\bhoe duur\b")
+_MONEY_Q = re.compile(r"\b(kost|kosten|kostte|prijs|budget|geld|euro|betalen|vergoeding|subsidie|tarief|financiering)\b|\bhoe duur\b"
+                      r"|\bverdien\w*\b|\bsalaris\w*\b")
 _MONEY = re.compile(r"€|\beuro\b|\beur\b|\bbedrag\w*\b|\bkost\w*\b.{0,40}\d|\d.{0,20}\b(euro|duizend|miljoen)\b")
 _COUNT_STOP = set("zijn is er worden werden heeft hebben had van de het een die dat in op per ongeveer precies eigenlijk nu nog zo'n zon".split())
 
@@ -186,6 +191,8 @@ def answers_kind(q: Question, sentence: str) -> bool:
         return bool(_PROCEDURE.search(low))
     if kind == "definition":
         return defines(q, sentence)
+    if kind == "contact":
+        return bool(_CONTACT.search(low))
     return True
 
 
@@ -233,6 +240,8 @@ _NUMBER_ROOT = re.compile(r"^(\d[\d.,]*|(twee|drie|vier|vijf|zes|zeven|acht|nege
                           r"|negentig|honderd|duizend|miljoen|miljard|en)+|helft|kwart|tientallen|honderden|duizenden)$")
 
 
+_CONTACT = re.compile(r"\b0\d{1,3}[- ]?\d{3}[- ]?\d{3,4}\b|\b0800\b|\+31|@\w|\bwww\.|https?://|\b\w+\.(nl|eu|org|com)\b"
+                      r"|\b\d{4} ?[a-z]{2}\b")
 _YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
