@@ -170,3 +170,53 @@ def test_word_classes():
     assert nw.noun_like("jeugdreclassering") and not nw.noun_like("hoekstra")
     assert nw.common("oom") and not nw.common("arts")
     assert [t.text for t in tokenize("dhr. 's-Gravesande en j.de vries")] == ["dhr", "'s-Gravesande", "en", "j.", "de", "vries"]
+
+
+# Rules added for issue 16 (second round): compact initials, person verbs, case words and
+# lower-case surnames. The names are made up for these tests.
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # Initials run together with the letters of a tussenvoegsel in lower case.
+        ("update over JvdB: moet het plan worden aangepast?", "JvdB"),
+        ("is PdJ al besproken in het casusoverleg?", "PdJ"),
+        # Loose letters right after a case word.
+        ("casus kd besproken, wat is de volgende stap", "kd"),
+        ("dossier mfb ligt bij de wijkagent, mag ik het inzien?", "mfb"),
+        # An unknown capitalised word next to a verb that takes a person.
+        ("hoe motiveer ik Tamsyn om mee te doen", "Tamsyn"),
+        ("kun je Tamsyn doorverwijzen naar de GGZ", "Tamsyn"),
+        ("Is Kaylano al aangemeld bij de ZVH?", "Kaylano"),
+        ("Jermainy dreigt de school te bekladden, wat nu?", "Jermainy"),
+        # An unknown lower-case first name before a known surname.
+        ("jaysheena martina heeft een mes meegenomen", "jaysheena martina"),
+    ],
+)
+def test_second_round_rules_find_the_name(text, name):
+    assert ("naam", name) in [(s.kind, s.text) for s in detect(text)]
+
+
+def test_lower_case_surname_ending_in_en_after_a_first_name():
+    # A surname ending in -en is taken, a known verb is not.
+    assert leaked_words("hoe werkt nazorg voor patrick wouden na zijn straf", "patrick wouden") == []
+    assert redact("kan ik met kevin bellen over zijn plan") == "kan ik met [NAAM] bellen over zijn plan"
+
+
+def test_a_participle_ends_a_lower_case_name():
+    assert redact("ik heb fatma gevraagd om toestemming") == "ik heb [NAAM] gevraagd om toestemming"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is het PvA al besproken met de RvS en de VvE?",
+        "Welke postcodegebieden vallen onder de ZVH in Twente?",
+        "Hoe motiveer ik Veilig Thuis om mee te doen aan het casusoverleg?",
+        "casus besproken in het overleg, wat is de volgende stap?",
+        "kan ik de jeugdbescherming bellen zonder toestemming",
+    ],
+)
+def test_second_round_rules_leave_clean_questions(text):
+    assert detect(text) == []

@@ -14,11 +14,13 @@ Also here: ``organisation_context``, which drops a name that is part of an organ
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import namewords as nw
 from .cues import PERSON_NOUNS
 from .namewalk import name_shaped, walk_name
 from .tokens import Token, adjacent, is_sentence_start
+from .wordlists import words
 
 __all__ = ["cue_names", "cue_right_before", "finite_verb_after", "near_cue", "organisation_context"]
 
@@ -77,6 +79,54 @@ def _initials_like(token: Token) -> bool:
     return token.text.islower() and _CONSONANT_INITIALS_RE.fullmatch(token.lower) is not None
 
 
+# Compact initials with the letters of a tussenvoegsel in lower case: 'JvdB', 'PdJ', 'MvL'.
+_COMPACT_INITIALS_RE = re.compile(r"[A-Z]{1,2}(?:v|d|t|vd|vdm|vh)[A-Z]")
+
+
+def _compact_initials(token: Token) -> bool:
+    """'JvdB', 'PdJ': initials run together; known acronyms of that shape ('PvA', 'RvS') are not."""
+    return _COMPACT_INITIALS_RE.fullmatch(token.text) is not None and not nw.known_acronym(token.lower)
+
+
+def _word_alternation(name: str) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(word) for word in sorted(words(name), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _person_verb_re() -> re.Pattern[str]:
+    return _word_alternation("person_verbs")
+
+
+@lru_cache(maxsize=1)
+def _case_word_before_re() -> re.Pattern[str]:
+    alternation = "|".join(re.escape(word) for word in sorted(words("case_words"), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})\s*[:,]?\s*$", re.IGNORECASE)
+
+
+_VERB_WINDOW = 25
+
+
+def near_person_verb(text: str, token: Token) -> bool:
+    """A verb whose subject or object is a person ('motiveer', 'gesproken', 'dreigt') within a
+    few words of *token*, in the same sentence ('hoe motiveer ik X', 'met X gesproken')."""
+    before = text[max(0, token.start - _VERB_WINDOW):token.start]
+    breaks = list(_SENTENCE_BREAK_RE.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    after = text[token.end:token.end + _VERB_WINDOW]
+    stop = _SENTENCE_BREAK_RE.search(after)
+    if stop:
+        after = after[:stop.start()]
+    return _person_verb_re().search(before) is not None or _person_verb_re().search(after) is not None
+
+
+def _person_verb_right_after(text: str, token: Token) -> bool:
+    """'Jermainy dreigt ...': a person verb is the next word."""
+    match = re.match(r"\s+([^\W\d_]+)", text[token.end:token.end + 30])
+    return match is not None and match.group(1).lower() in words("person_verbs")
+
+
 _NOUN_RIGHT_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{PERSON_NOUNS})\s*[:,]?\s*$", re.IGNORECASE)
 
 
@@ -109,7 +159,7 @@ def _is_candidate(text: str, tokens: list[Token], i: int) -> bool:
         return False
     if is_sentence_start(text, token):
         # At the start of a sentence only with an age, a relation or 'senior' right after it.
-        return _PERSON_AFTER_RE.match(text, token.end) is not None
+        return _PERSON_AFTER_RE.match(text, token.end) is not None or _person_verb_right_after(text, token)
     return True
 
 
@@ -121,7 +171,10 @@ def finite_verb_after(text: str, token: Token) -> bool:
 def _initials_in_person_context(text: str, token: Token) -> bool:
     """'update ytg: hij woont ...', 'AW heeft gedreigd': initials with a person pronoun nearby or a
     finite verb right after them."""
-    if _FINITE_VERB_AFTER_RE.match(text, token.end):
+    if _FINITE_VERB_AFTER_RE.match(text, token.end) or near_person_verb(text, token):
+        return True
+    if _case_word_before_re().search(text[max(0, token.start - 30):token.start]):
+        # 'casus kd', 'dossier mk', 'update rr:'
         return True
     window = text[max(0, token.start - _WINDOW_BEFORE):token.end + _WINDOW_AFTER]
     return _PRONOUN_RE.search(window) is not None or near_cue(text, token)
@@ -133,11 +186,15 @@ def cue_names(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if _initials_like(token):
+        if _compact_initials(token):
+            found.append((token.start, token.end))
+        elif _initials_like(token):
             if _initials_in_person_context(text, token):
                 found.append((token.start, token.end))
         elif _is_candidate(text, tokens, i) and (
-            (has_cue and near_cue(text, token)) or _PERSON_AFTER_RE.match(text, token.end) is not None
+            (has_cue and near_cue(text, token))
+            or _PERSON_AFTER_RE.match(text, token.end) is not None
+            or near_person_verb(text, token)
         ):
             last = walk_name(text, tokens, i, allow_lower=False)
             found.append((token.start, tokens[last].end))

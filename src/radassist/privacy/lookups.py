@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .wordlists import words
 
-__all__ = ["deduce_lists_available", "first_names", "place_names", "surnames"]
+__all__ = ["deduce_common_words", "deduce_lists_available", "first_names", "place_names", "surnames"]
 
 _MIN_LENGTH = 2
 
@@ -62,6 +62,11 @@ def _deduce_whitelist() -> frozenset[str]:
     surnames = _deduce("names/lst_surname")
     common = _deduce("whitelist/lst_common_word") - surnames
     return frozenset(common | _deduce("whitelist/lst_stop_word") | _deduce("whitelist/lst_medical_term"))
+
+
+def deduce_common_words() -> frozenset[str]:
+    """deduce's common words, stop words and medical terms (never a name to deduce)."""
+    return _deduce_whitelist()
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from . import lookups
 from . import namewords as nw
 from .cues import PERSON_CUE_RE, PERSON_TRIGGERS_TITLE, PERSON_TRIGGERS_WEAK
 from .dates import date_matches
@@ -221,7 +222,37 @@ def _article_compound_span(text: str, tokens: list[Token], i: int) -> int | None
     return walk_name(text, tokens, i, allow_lower=False)
 
 
-_TOKEN_RULES = (_first_name_span, _initials_span, _article_compound_span, _unknown_name_span)
+def _unknown_lower_word(token: Token) -> bool:
+    lower = token.lower
+    return (
+        not token.is_capitalised
+        and not token.is_initial
+        and len(lower) >= 3
+        and not nw.tussenvoegsel(lower)
+        and not nw.blocked(lower)
+        and not nw.dutch_word(lower)
+        and not nw.place(lower)
+    )
+
+
+def _lower_pair_span(text: str, tokens: list[Token], i: int) -> int | None:
+    """'kemberly sillé': an unknown lower-case word and a known surname that is no Dutch word.
+
+    A first name no list knows is still a name when a surname follows it."""
+    if i + 1 >= len(tokens) or not _unknown_lower_word(tokens[i]) or not adjacent(text, tokens[i], tokens[i + 1]):
+        return None
+    following = tokens[i + 1]
+    if not _unknown_lower_word(following) or following.lower not in lookups.surnames():
+        return None
+    if nw.ordinary(following.lower) or nw.ambiguous(following.lower):
+        return None
+    if looks_like_verb_or_plural(tokens[i].lower):
+        # 'postcodegebieden vallen': a plural noun (the subject) before a verb that is also a surname.
+        return None
+    return i + 1
+
+
+_TOKEN_RULES = (_first_name_span, _initials_span, _article_compound_span, _unknown_name_span, _lower_pair_span)
 
 
 def _token_names(text: str, tokens: list[Token]) -> Iterator[tuple[int, int]]:

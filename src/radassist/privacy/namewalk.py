@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import namewords as nw
+from .lookups import surnames as lookups_surnames
 from .cues import PERSON_NOUN_RE
 from .tokens import Token, adjacent, is_sentence_start
 
@@ -70,6 +71,17 @@ def looks_like_verb_or_plural(word: str) -> bool:
     return word.endswith("en") and not word.endswith("sen")
 
 
+_PARTICIPLE_RE = re.compile(r"^(?:ge|be|ver|ont|her)[^\W\d_]{3,}[dt]$")
+
+
+def _ordinary_lower_word(word: str) -> bool:
+    """'gevraagd', 'gisteren', 'morgen': a past participle or a known word that is no surname
+    ends a lower-case name ('oksana gevraagd')."""
+    if word in lookups_surnames():
+        return False
+    return _PARTICIPLE_RE.match(word) is not None or nw.dutch_word(word)
+
+
 def walk_name(text: str, tokens: list[Token], first: int, allow_lower: bool) -> int:
     """Index of the last token of the name that continues after tokens[first].
 
@@ -123,8 +135,11 @@ def walk_name(text: str, tokens: list[Token], first: int, allow_lower: bool) -> 
             allow_lower
             and can_be_lowercase_name(token)
             and bare_lower_words == 0
-            and not looks_like_verb_or_plural(token.lower)
+            and (not looks_like_verb_or_plural(token.lower) or (strong_start and not nw.dutch_word(token.lower)))
+            and not _ordinary_lower_word(token.lower)
         ):
+            # 'quincy koulen': an -en word after a first name is a surname unless it is a known verb
+            # or word ('kevin bellen').
             bare_lower_words += 1
             last = index
         else:

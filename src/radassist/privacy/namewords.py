@@ -103,6 +103,19 @@ def surname_by_ending(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _dutch_words() -> frozenset[str]:
+    return (
+        words("corpus_words") | words("dutch_verbs") | words("common_words") | words("name_like_words")
+        | lookups.deduce_common_words()
+    )
+
+
+def dutch_word(word: str) -> bool:
+    """An ordinary Dutch word we know: of the corpus, a frequent verb, or one of deduce's common words."""
+    return word in _dutch_words()
+
+
 def own_first_name(word: str) -> bool:
     """In our own first-name list (data/first_names.txt), not only in deduce's."""
     return word in words("first_names")
