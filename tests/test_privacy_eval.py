@@ -111,6 +111,13 @@ def test_package_layout_small_modules_and_packaged_data():
     assert sorted(p.suffix for p in (PACKAGE / "data").iterdir()) == [".txt"] * len(list((PACKAGE / "data").iterdir()))
 
 
+def test_packaged_corpus_words_are_the_whole_corpus():
+    from radassist.privacy.wordlists import words
+
+    assert len(words("corpus_words")) > 1000
+    assert {"bellen", "casus", "toestemming"} <= words("corpus_words")
+
+
 @pytest.mark.parametrize("name", ["corpus_vocabulary", "name_like_words"])
 def test_generated_vocabulary_holds_no_known_names(name):
     from radassist.privacy import lookups
@@ -140,3 +147,6 @@ def test_vocabulary_is_derived_from_the_indexed_chunks(tmp_path):
     assert {"zonnebloemkliniek", "kompasplein-overleg", "flok-methode"} <= derived
     assert not derived & {"sjoerd", "hoekstra", "de", "volgens"}
     assert "bron" in name_like.read_text(encoding="utf-8")
+    # The ordinary lower-case words go beside --output, never over the packaged list.
+    lower_words = set((tmp_path / "corpus_words.txt").read_text(encoding="utf-8").split("\n", 3)[3].split())
+    assert {"bron", "gaat", "werkt"} <= lower_words and "zonnebloemkliniek" not in lower_words
