@@ -111,3 +111,13 @@ def test_hostile_document_cannot_steer_the_answer(mini_corpus, tmp_path):
     if not result.refused:
         assert_grounded(result)
         assert "<script>" not in result.answer
+
+
+def test_sentences_about_the_document_itself_are_not_offered_as_an_answer(engine):
+    """'Deze factsheet beschrijft ...' tells what a document covers, not what the question asks."""
+    a = engine.ask("Welke kwaliteitseisen gelden voor de persoonsgerichte aanpak in een ZVH?")
+    assert not a.refused
+    assert "Deze factsheet beschrijft" not in a.answer
+    # ... unless the question is about the document
+    b = engine.ask("Waar gaat de factsheet over procesregie over?")
+    assert "Deze factsheet beschrijft" in b.answer

@@ -31,6 +31,11 @@ NO_QUESTION_TEXT = "Ik herken geen vraag in uw bericht. Stel een vraag in een pa
 
 MAX_STEPS = 6
 ADD_MIN_COVER = 0.3  # a further sentence from another passage must cover this share of the focus words
+_DOCUMENT_NOUNS = (r"(factsheet|document|rapport|hoofdstuk|paragraaf|notitie|handreiking|interview|gesprek|bijlage|"
+                   r"overzicht|publicatie|verslag|memo|circulaire|leidraad|toelichting)")
+_DOCUMENT_NOUN = re.compile(r"\b" + _DOCUMENT_NOUNS + r"s?\b")
+_ABOUT_THE_DOCUMENT = re.compile(r"(in )?(deze|dit)\s+" + _DOCUMENT_NOUNS + r"\b|het (gesprek|interview) (ging|gaat) over\b",
+                                 re.IGNORECASE)
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:[-*•]|\d+[.)])\s+$")
 
 
@@ -80,6 +85,9 @@ class ExtractiveAnswerer:
     def select(self, q: Question, sentences: list[Sentence]) -> tuple[list[Sentence], bool]:
         """The answering sentence first, then sentences that add; (sentences, as numbered steps)."""
         ranked = sorted(sentences, key=lambda s: -s.score)
+        if not _DOCUMENT_NOUN.search(q.text.lower()):
+            # "Deze factsheet beschrijft ..." says what a document is about, not what the question asks.
+            ranked = [s for s in ranked if not _ABOUT_THE_DOCUMENT.match(s.text.strip())] or ranked
         best = ranked[0]
         if q.kind == "definition":
             defining = [s for s in ranked if s.defines and s.score >= best.score - self.settings.add_margin]
