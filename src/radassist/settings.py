@@ -108,7 +108,7 @@ class AnswerSettings(_Section):
         "extractive", description="Who writes the answer. 'extractive' needs no LLM and is grounded by construction."
     )
     max_sentences: int = Field(3, description="Sentences in an extractive answer (the answering one plus what adds).")
-    max_words: int = Field(60, description="Soft length limit of an extractive answer (the first sentence always stays).")
+    max_words: int = Field(55, description="Soft length limit of an extractive answer (the first sentence always stays).")
     add_margin: float = Field(
         2.0, description="A further sentence is added only when its sentence-model score is within this many logits of the best."
     )
