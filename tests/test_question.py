@@ -337,3 +337,15 @@ def test_salary_is_a_money_question():
     q = analyse("Wat verdient een procesregisseur bij het ZVH, welke salarisschaal?")
     assert q.kind == "quantity" and q.money
     assert not states_asked_fact(q, "De procesregisseur werkt sinds 2014 bij het ZVH Haaglanden.")
+
+
+def test_an_average_or_a_maximum_is_not_answered_by_a_minimum():
+    q = analyse("hoe lang blijft iemand gemiddeld in het casusoverleg?")
+    assert not states_asked_fact(q, "De casus blijft ten minste zes maanden in de monitoringsfase.")
+    assert states_asked_fact(q, "Een casus blijft gemiddeld acht maanden in het overleg.")
+    q = analyse("hoe lang mag een gebiedsverbod maximaal duren?")
+    assert not states_asked_fact(q, "Een gebiedsverbod geldt ten minste drie maanden.")
+    assert states_asked_fact(q, "Een gebiedsverbod duurt hoogstens zes maanden.")
+    # without a qualifier in the question any stated duration answers
+    assert states_asked_fact(analyse("Hoe lang blijft een casus in de monitoring?"),
+                             "De casus blijft ten minste zes maanden in de monitoringsfase.")

@@ -204,6 +204,8 @@ def states_asked_fact(q: Question, sentence: str, forms=None) -> bool:
     a percentage "hoeveel procent". For other kinds this is `answers_kind`. `forms` (a
     wordforms.WordForms) lets plurals and compounds of the counted word count.
     """
+    if q.specific and not _qualifier_stated(q, sentence):
+        return False
     if q.kind == "date":
         low = sentence.lower()
         if _DATE.search(low):
@@ -238,6 +240,22 @@ def states_asked_fact(q: Question, sentence: str, forms=None) -> bool:
 _NUMBER_ROOT = re.compile(r"^(\d[\d.,]*|(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
                           r"|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
                           r"|negentig|honderd|duizend|miljoen|miljard|en)+|helft|kwart|tientallen|honderden|duizenden)$")
+
+
+# An average is not a minimum: "hoe lang gemiddeld" is not answered by "ten minste zes maanden".
+_QUALIFIERS = [
+    (re.compile(r"\bgemiddeld\w*\b"), re.compile(r"\b(gemiddeld\w*|doorgaans|gewoonlijk|meestal|gem\.)")),
+    (re.compile(r"\b(maximaal|hoogstens|ten hoogste|maximum|maximale)\b"),
+     re.compile(r"\b(maximaal|hoogstens|ten hoogste|maximum|maximale|uiterlijk|niet (langer|meer|later) dan|tot (ten hoogste|maximaal))\b")),
+    (re.compile(r"\b(minimaal|minstens|ten minste|minimum|minimale)\b"),
+     re.compile(r"\b(minimaal|minstens|ten minste|minimum|minimale|niet (korter|minder|eerder) dan)\b")),
+]
+
+
+def _qualifier_stated(q: Question, sentence: str) -> bool:
+    asked = q.text.lower()
+    low = sentence.lower()
+    return all(said.search(low) for wants, said in _QUALIFIERS if wants.search(asked))
 
 
 _CONTACT = re.compile(r"\b0\d{1,3}[- ]?\d{3}[- ]?\d{3,4}\b|\b0800\b|\+31|@\w|\bwww\.|https?://|\b\w+\.(nl|eu|org|com)\b"
