@@ -21,8 +21,8 @@ from radassist import privacy
 from radassist.answer import REFUSAL_TEXT, ExtractiveAnswerer, compose, refusal, support_score
 from radassist.audit import AuditLog
 from radassist.conversation import Turn, standalone_question
-from radassist.index import LoadedIndex
 from radassist.llm import LLM_REFUSAL_MARK, failure_note, is_remote, make_chat
+from radassist.loaded import LoadedIndex
 from radassist.retrieve import Filters, Retrieval, Retriever, merge_rankings
 from radassist.settings import Settings
 from radassist.types import Answer, ConfigError, Document

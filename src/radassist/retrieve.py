@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from radassist.embed import get_embedder
-from radassist.index import LoadedIndex
+from radassist.loaded import LoadedIndex
 from radassist.settings import RetrievalSettings
 from radassist.store import THEME_KEY, similarity
 from radassist.types import Passage

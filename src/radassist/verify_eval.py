@@ -45,7 +45,7 @@ def load_cases(path: Path) -> list[dict]:
 
 
 def _chunks_by_id(settings) -> tuple[dict[str, Chunk], object]:
-    from radassist.index import LoadedIndex
+    from radassist.loaded import LoadedIndex
     from radassist.named_terms import vocabulary_for
 
     try:

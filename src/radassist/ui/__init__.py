@@ -36,7 +36,7 @@ import streamlit as st
 from radassist import auth
 from radassist.engine import Engine
 from radassist.feedback import store_for
-from radassist.index import LoadedIndex, NoIndexError
+from radassist.loaded import LoadedIndex, NoIndexError
 from radassist.retrieve import Filters
 from radassist.settings import Settings, load_settings
 from radassist.types import Chunk

@@ -18,7 +18,7 @@ import streamlit as st
 
 from radassist import auth
 from radassist.engine import Engine
-from radassist.index import LoadedIndex
+from radassist.loaded import LoadedIndex
 from radassist.retrieve import Filters
 from radassist.settings import Settings
 from radassist.types import Answer, Chunk, Document
