@@ -13,7 +13,7 @@ or a conversation
 
     {"id", "turns": [<question without id>, ...], "note"?}
 
-Checks: required fields and their types, the kind vocabulary, unique ids, 6-20 words per evidence
+Checks: required fields and their types, the kind vocabulary, unique ids, 6-15 words per evidence
 string, answerable=false => no doc_ids/evidence/answer_facts and kind "unanswerable", every doc_id
 exists in the index, every evidence string occurs (whitespace-normalised, case-insensitive) in the
 extracted text of at least one of its doc_ids, every answer fact occurs as whole words (accents and
@@ -37,12 +37,11 @@ import sys
 import unicodedata
 from pathlib import Path
 
-KINDS = {"fact", "definition", "procedure", "why", "multi-part", "comparison", "unanswerable",
-         "practical", "yes-no"}  # the last two: the blind sets (evals/blind/)
+KINDS = {"fact", "definition", "procedure", "why", "multi-part", "comparison", "unanswerable"}
 FILTER_KEYS = {"type", "types", "theme", "themes", "region", "regions", "doc_ids"}
 QUESTION_KEYS = {"question", "answerable", "doc_ids", "evidence", "answer_facts", "kind", "filters", "note"}
 EVIDENCE_MIN_WORDS = 6
-EVIDENCE_MAX_WORDS = 20  # the blind sets quote up to 20 words; dev evidence stays within 6-15
+EVIDENCE_MAX_WORDS = 15
 MAX_EVIDENCE = 3
 MAX_FACTS = 3
 MAX_FACT_WORDS = 10
