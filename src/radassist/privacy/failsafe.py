@@ -48,16 +48,23 @@ _WINDOW_AFTER = 25
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;\n]")
 
 
-def near_cue(text: str, token: Token) -> bool:
-    """A person cue within a few words before or after *token*, in the same sentence."""
-    before = text[max(0, token.start - _WINDOW_BEFORE):token.start]
+def _sentence_window(text: str, token: Token, width_before: int, width_after: int) -> tuple[str, str]:
+    """The text up to *width_before* characters before and *width_after* after *token*, cut at the
+    sentence breaks on either side."""
+    before = text[max(0, token.start - width_before):token.start]
     breaks = list(_SENTENCE_BREAK_RE.finditer(before))
     if breaks:
         before = before[breaks[-1].end():]
-    after = text[token.end:token.end + _WINDOW_AFTER]
+    after = text[token.end:token.end + width_after]
     stop = _SENTENCE_BREAK_RE.search(after)
     if stop:
         after = after[:stop.start()]
+    return before, after
+
+
+def near_cue(text: str, token: Token) -> bool:
+    """A person cue within a few words before or after *token*, in the same sentence."""
+    before, after = _sentence_window(text, token, _WINDOW_BEFORE, _WINDOW_AFTER)
     return _CUE_RE.search(before) is not None or _CUE_RE.search(after) is not None
 
 
@@ -88,9 +95,10 @@ def _compact_initials(token: Token) -> bool:
     return _COMPACT_INITIALS_RE.fullmatch(token.text) is not None and not nw.known_acronym(token.lower)
 
 
-def _word_alternation(name: str) -> re.Pattern[str]:
+def _word_alternation(name: str, tail: str = r"(?![\w-])") -> re.Pattern[str]:
+    """Any whole word of the list *name* (longest first), followed by *tail*."""
     alternation = "|".join(re.escape(word) for word in sorted(words(name), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{alternation}){tail}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -100,8 +108,7 @@ def _person_verb_re() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _case_word_before_re() -> re.Pattern[str]:
-    alternation = "|".join(re.escape(word) for word in sorted(words("case_words"), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})\s*[:,]?\s*$", re.IGNORECASE)
+    return _word_alternation("case_words", r"\s*[:,]?\s*$")
 
 
 _VERB_WINDOW = 25
@@ -110,14 +117,7 @@ _VERB_WINDOW = 25
 def near_person_verb(text: str, token: Token) -> bool:
     """A verb whose subject or object is a person ('motiveer', 'gesproken', 'dreigt') within a
     few words of *token*, in the same sentence ('hoe motiveer ik X', 'met X gesproken')."""
-    before = text[max(0, token.start - _VERB_WINDOW):token.start]
-    breaks = list(_SENTENCE_BREAK_RE.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end():]
-    after = text[token.end:token.end + _VERB_WINDOW]
-    stop = _SENTENCE_BREAK_RE.search(after)
-    if stop:
-        after = after[:stop.start()]
+    before, after = _sentence_window(text, token, _VERB_WINDOW, _VERB_WINDOW)
     return _person_verb_re().search(before) is not None or _person_verb_re().search(after) is not None
 
 
