@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from servers import free_port, start_app, stop, wait_for
 
@@ -111,9 +112,8 @@ def test_ask_read_the_answer_and_open_a_source(page, server, tmp_path):
     assert marker.inner_text().strip().isdigit()
     target = marker.get_attribute("href")
     assert target and target.startswith("#ra-src-")
-    assert page.locator(f".ra-src{target}").count() == 1  # the marker points at a listed source
-    assert page.locator(".ra-src").count() >= 1
-    assert page.get_by_text("Bronnen", exact=True).is_visible()
+    expect(page.locator(f".ra-src{target}")).to_have_count(1)  # the marker points at a listed source
+    expect(page.get_by_text("Bronnen", exact=True)).to_be_visible()
     answer_shot = tmp_path / "answer.png"
     page.screenshot(path=str(answer_shot))
 
@@ -126,7 +126,8 @@ def test_ask_read_the_answer_and_open_a_source(page, server, tmp_path):
     place.wait_for(timeout=30_000)
     download = dialog.get_by_role("button", name="Download het originele bestand (PDF)")
     download.wait_for(timeout=30_000)
-    assert place.is_visible() and download.is_visible()
+    expect(place).to_be_visible()
+    expect(download).to_be_visible()
     page.wait_for_timeout(400)  # let the drawer finish sliding in
     source_shot = tmp_path / "source.png"
     page.screenshot(path=str(source_shot))
@@ -137,7 +138,7 @@ def test_ask_read_the_answer_and_open_a_source(page, server, tmp_path):
 def test_library_open_a_factsheet_ask_about_it_and_export(page, browser, server, tmp_path):
     page.goto(f"{server}/kennisbank")
     page.get_by_role("heading", name="Kennisbank", exact=True).wait_for(timeout=90_000)
-    assert page.get_by_role("heading", name="Factsheets (14)").is_visible()
+    expect(page.get_by_role("heading", name="Factsheets (14)")).to_be_visible(timeout=30_000)  # rendered in parts
     page.wait_for_timeout(300)
     library_shot = tmp_path / "library.png"
     page.screenshot(path=str(library_shot))
@@ -145,15 +146,18 @@ def test_library_open_a_factsheet_ask_about_it_and_export(page, browser, server,
 
     page.get_by_role("button", name=FACTSHEET_TITLE).click()
     page.get_by_role("button", name="Stel een vraag over dit document").wait_for(timeout=30_000)
-    assert parse_qs(urlparse(page.url).query) == {"document": [FACTSHEET]}  # the address is a link to it
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query) == {"document": [FACTSHEET]},
+                      timeout=30_000)  # the address is a link to it
     toc = page.locator("nav.ra-toc a")
-    assert toc.count() >= 8 and toc.filter(has_text="Vier principes").count() == 1
-    assert page.locator(".ra-sec").count() >= 8 and page.locator(".ra-page", has_text="pagina 2").count() >= 1
-    assert page.get_by_role("button", name="Download het originele bestand (PDF)").is_visible()
+    toc.nth(7).wait_for(timeout=30_000)
+    expect(toc.filter(has_text="Vier principes")).to_have_count(1)
+    page.locator(".ra-sec").nth(7).wait_for(timeout=30_000)
+    page.locator(".ra-page", has_text="pagina 2").first.wait_for(timeout=30_000)
+    expect(page.get_by_role("button", name="Download het originele bestand (PDF)")).to_be_visible()
 
     page.get_by_role("button", name="Stel een vraag over dit document").click()
     page.get_by_text("Vragen gaan nu alleen over").wait_for(timeout=30_000)
-    assert urlparse(page.url).path in ("/", "")
+    page.wait_for_url(lambda url: urlparse(url).path in ("/", ""), timeout=30_000)
     chat = page.get_by_test_id("stChatInputTextArea")
     chat.fill(FACTSHEET_QUESTION)
     chat.press("Enter")
@@ -189,14 +193,15 @@ def test_library_open_a_factsheet_ask_about_it_and_export(page, browser, server,
     page.get_by_role("button", name="Bekijk bron").first.click()  # from the source into the library
     page.get_by_role("dialog").get_by_role("link", name="Open in de kennisbank").click()
     page.get_by_text("U opende een link naar").wait_for(timeout=30_000)
-    assert urlparse(page.url).path == "/kennisbank" and page.locator(".ra-sec.ra-target").count() == 1
+    page.wait_for_url(lambda url: urlparse(url).path == "/kennisbank", timeout=30_000)
+    expect(page.locator(".ra-sec.ra-target")).to_have_count(1)
 
     colleague = browser.new_page(viewport={"width": 1366, "height": 900})  # a new session opens the link
     try:
         colleague.goto(link)
         colleague.get_by_text("U opende een link naar").wait_for(timeout=60_000)
         assert colleague.locator(".ra-linked").inner_text().strip()
-        assert colleague.locator(".ra-sec.ra-target").count() == 1
+        expect(colleague.locator(".ra-sec.ra-target")).to_have_count(1)
     finally:
         colleague.close()
 
@@ -240,7 +245,7 @@ def test_the_whole_flow_works_with_the_keyboard_alone(page, server, tmp_path):
     dialog.locator("mark.ra-quote").first.wait_for(timeout=30_000)
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden", timeout=30_000)
-    assert page.locator(".ra-answer").first.is_visible(), "closing the source keeps the answer"
+    expect(page.locator(".ra-answer").first).to_be_visible()  # closing the source keeps the answer
 
     _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"].endswith("Gesprek downloaden (Markdown)"))
     with page.expect_download(timeout=60_000) as markdown:
