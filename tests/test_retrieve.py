@@ -144,6 +144,19 @@ def test_dense_search_under_filters_is_the_exact_top_k(engine, monkeypatch, filt
         assert calls == {"exact": [], "overfetch": [None], "chroma-where": [narrowed.where()]}[path]
 
 
+def test_unfiltered_dense_search_on_a_small_index_is_exact(engine, monkeypatch):
+    """Up to EXACT_ROWS chunks the candidates are the exact top-k, never HNSW's approximation: HNSW's
+    40th candidate differed between two processes on the same index, which moved eval numbers."""
+    index = engine.index
+    calls = []
+    monkeypatch.setattr(index.store, "query", lambda *a, **kw: calls.append(a) or [])
+    retriever = engine._current()[1]
+    qvec = retriever.embedder.embed_query("mag ik dat zelf inbrengen?")
+    hits = retriever._dense(qvec, 40, Filters().narrowed(index), None)
+    assert calls == []
+    assert [cid for cid, _ in hits] == _exact_top(index, qvec, None, 40)
+
+
 def test_exact_scores_agree_with_chroma(engine):
     """vectors.npy holds the same vectors as Chroma, row i for chunk i: the similarities agree."""
     retriever, index = engine._current()[1], engine.index

@@ -180,7 +180,8 @@ class Retriever:
     ) -> list[tuple[str, float]]:
         """Top-k (chunk id, `store.similarity`) among the allowed rows, best first.
 
-        All three ways give the true top-k (up to HNSW's approximation): exact scoring sees every
+        Up to EXACT_ROWS chunks every query is scored exactly against the index's vector matrix.
+        Otherwise all three ways give the true top-k (up to HNSW's approximation): exact scoring sees every
         allowed row; after over-fetching, an allowed chunk more similar than the k-th kept one would
         rank above it in the unfiltered list too, and when too few allowed ones come back the exact
         or Chroma path runs instead. Every hit is checked against the mask, so a chunk the user may
@@ -190,6 +191,10 @@ class Retriever:
         if index.store is None:
             return []
         if allowed is None:
+            if index.vectors is not None and len(index.chunks) <= EXACT_ROWS:
+                # Exact and the same in every process; HNSW's approximate top-k varied between runs
+                # at the candidate cut-off.
+                return self._exact(qvec, k, np.ones(len(index.chunks), dtype=bool))
             return [(cid, sim) for cid, sim in index.store.query(qvec, k) if cid in index.row_of]
         n_allowed = int(np.count_nonzero(allowed))
         if n_allowed == 0:
