@@ -220,3 +220,38 @@ def test_gather_without_sentence_vectors_embeds_the_candidates(engine, sample_in
     without = gather(q, retrieval, index)
     assert [s.text for s in without] == [s.text for s in with_table]
     assert [s.cos for s in without] == pytest.approx([s.cos for s in with_table], abs=1e-4)
+
+
+# ----------------------------------------------------------------------------- follow-ups
+
+def test_a_follow_up_is_judged_by_its_own_focus_words():
+    from radassist.support import follow_up_focus
+
+    standalone = analyse("Wie zitten er bij het casusoverleg? wie betaalt dat dan?")
+    judged = follow_up_focus(standalone, "wie betaalt dat dan?")
+    assert judged.focus == analyse("wie betaalt dat dan?").focus and judged.kind == standalone.kind
+    assert set(judged.focus) < set(standalone.focus)
+    assert follow_up_focus(standalone, None) is standalone  # not a follow-up
+    no_words = analyse("Wie zitten er bij het casusoverleg? waarom dan?")
+    assert follow_up_focus(no_words, "waarom dan?") is no_words  # nothing of its own: the whole question
+
+
+def test_engine_scores_a_follow_up_on_its_own_words(engine):
+    """The support of a follow-up does not hang on the earlier turn's words recurring in the passages
+    about the new point; an unrelated new point is still refused."""
+    from radassist.answer import support_score
+    from radassist.conversation import Turn
+    from radassist.engine import AskContext
+
+    first = "Ik ben leerplichtambtenaar en een jongen van 15 spijbelt en zit op extreemrechtse chats. Wie pakt dit op?"
+    history = [Turn(first, first, engine.ask(first, AskContext(audit=False)).answer)]
+    follow = engine.ask("mag ik dat zelf inbrengen?", AskContext(history=history, audit=False))
+    standalone = follow.standalone_question
+    assert standalone != "mag ik dat zelf inbrengen?"
+    retrieval = engine.retrieve("mag ik dat zelf inbrengen?", standalone)
+    whole = support_score(standalone, retrieval, engine.index, engine.extractive.model)
+    assert follow.support == pytest.approx(
+        support_score(standalone, retrieval, engine.index, engine.extractive.model, "mag ik dat zelf inbrengen?"))
+    assert follow.support > whole and not follow.refused
+    off = engine.ask("en wat is de hoofdstad van Peru?", AskContext(history=history, audit=False))
+    assert off.refused

@@ -17,7 +17,7 @@ import re
 
 from radassist.question import Question, analyse
 from radassist.settings import AnswerSettings
-from radassist.support import Sentence, SupportModel, gather, sentence_features, support_features
+from radassist.support import Sentence, SupportModel, follow_up_focus, gather, sentence_features, support_features
 from radassist.text import content_terms
 from radassist.types import Answer, Citation, Passage
 
@@ -56,20 +56,25 @@ class ExtractiveAnswerer:
         t = self.settings.caution_threshold
         return self.model.caution_threshold if t is None else t
 
-    def assess(self, question: str, retrieval, index) -> tuple[Question, list[Sentence], float]:
-        """Question analysis, scored candidate sentences and the support probability."""
+    def assess(self, question: str, retrieval, index, own: str | None = None) -> tuple[Question, list[Sentence], float]:
+        """Question analysis, scored candidate sentences and the support probability.
+
+        `own`: a follow-up's words as typed, when `question` is its standalone form (support.follow_up_focus).
+        """
         q = analyse(question)
         sentences = gather(q, retrieval, index)
-        support = self.model.support.probability(support_features(q, sentences, retrieval, index))
+        judged = follow_up_focus(q, own)
+        evidence = sentences if judged is q else gather(judged, retrieval, index)
+        support = self.model.support.probability(support_features(judged, evidence, retrieval, index))
         n = max(1, len(retrieval.passages))
         for s in sentences:
             s.score = self.model.sentence.margin(sentence_features(s, n))
         return q, sentences, support
 
-    def answer(self, question: str, retrieval, index) -> Answer:
+    def answer(self, question: str, retrieval, index, own: str | None = None) -> Answer:
         if not content_terms(question):
             return Answer(question, NO_QUESTION_TEXT, True, self.name, passages=retrieval.passages, support=0.0)
-        q, sentences, support = self.assess(question, retrieval, index)
+        q, sentences, support = self.assess(question, retrieval, index, own)
         if support < self.refusal_threshold or not sentences:
             return refusal(question, retrieval, self.name, support)
         chosen, steps = self.select(q, sentences)
@@ -225,9 +230,9 @@ def refusal(question: str, retrieval, backend: str, support: float) -> Answer:
     )
 
 
-def support_score(question: str, retrieval, index, model: SupportModel | None = None) -> float:
+def support_score(question: str, retrieval, index, model: SupportModel | None = None, own: str | None = None) -> float:
     """The support probability alone (the LLM path refuses on it before asking the model)."""
     model = model or SupportModel.load()
-    q = analyse(question)
+    q = follow_up_focus(analyse(question), own)
     return model.support.probability(support_features(q, gather(q, retrieval, index), retrieval, index))
 

@@ -26,7 +26,8 @@ import numpy as np
 
 from radassist import metrics as M
 from radassist.question import analyse
-from radassist.support import MODEL_FILE, Logistic, SupportModel, fit_logistic, gather, sentence_features, support_features
+from radassist.support import (MODEL_FILE, Logistic, SupportModel, fit_logistic, follow_up_focus, gather,
+                               sentence_features, support_features)
 from radassist.text import content_terms
 
 SUPPORT_FEATURES = ["similarity", "passage_similarity", "cover", "missing", "asked_fact_gap", "asked_fact_missing", "peak"]
@@ -73,7 +74,9 @@ def collect(engine, items: list[dict]) -> tuple[list[dict], list[tuple[dict, boo
                                     filters=Filters.from_json(item.get("filters")))
         q = analyse(item["question"])
         cands = gather(q, retrieval, index)
-        feats = support_features(q, cands, retrieval, index)
+        own = item["asked"] if item.get("asked", item["question"]) != item["question"] else None
+        judged = follow_up_focus(q, own)  # the engine judges a follow-up by its own words
+        feats = support_features(judged, cands if judged is q else gather(judged, retrieval, index), retrieval, index)
         questions.append({"id": item.get("id"), "answerable": bool(item.get("answerable", True)), "features": feats})
         if item.get("answerable", True) and item.get("evidence"):
             for s in cands:

@@ -158,18 +158,19 @@ class Engine:
         notice = privacy.warning_nl(spans) if spans else ""
 
         standalone = standalone_question(safe_question, ctx.history)
+        own = safe_question if standalone != safe_question else None  # a follow-up's own words
         t0 = time.perf_counter()
         retrieval = self.retrieve(safe_question, standalone, ctx.k, ctx.filters, ctx.role)
         t1 = time.perf_counter()
         index, _retriever = self._current()
 
         if backend == "extractive":
-            result = self.extractive.answer(standalone, retrieval, index)
+            result = self.extractive.answer(standalone, retrieval, index, own)
             for piece in _pieces(result.answer):
                 yield "token", piece
         else:
             result = None
-            for event in self._llm_answer(backend, standalone, retrieval, index):
+            for event in self._llm_answer(backend, standalone, retrieval, index, own):
                 if event[0] == "answer":
                     result = event[1]
                 else:
@@ -194,9 +195,9 @@ class Engine:
             self._chats[backend] = make_chat(backend, self.settings.llm)
         return self._chats[backend]
 
-    def _llm_answer(self, backend: str, question: str, retrieval: Retrieval, index: LoadedIndex):
+    def _llm_answer(self, backend: str, question: str, retrieval: Retrieval, index: LoadedIndex, own: str | None = None):
         fallback_note = ""
-        support = support_score(question, retrieval, index, self.extractive.model)
+        support = support_score(question, retrieval, index, self.extractive.model, own)
         if support < self.extractive.refusal_threshold or not retrieval.passages:
             yield "answer", refusal(question, retrieval, backend, support)
             return
@@ -238,7 +239,7 @@ class Engine:
             verdicts = checked.verdicts
         else:
             verdicts = []
-        result = self.extractive.answer(question, retrieval, index)
+        result = self.extractive.answer(question, retrieval, index, own)
         result.backend = f"{backend}->extractive"
         result.notice = fallback_note
         result.verdicts = verdicts

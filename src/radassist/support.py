@@ -143,6 +143,25 @@ def _cover(focus, terms, idf, total, forms, keys=None) -> float:
     return found / total
 
 
+def follow_up_focus(q: Question, own: str | None) -> Question:
+    """The question the support model judges for a follow-up: its own focus words, when it has any.
+
+    A follow-up is searched as "<the topic so far> <its own words>" (conversation.py), but what it
+    asks now is in its own words: "en wie betaalt dat?" is answered when a passage says who pays, not
+    because the earlier turn's words are found again, and the earlier turn's words need not recur in
+    the passages about the new point. Without focus words of its own ("waarom dan?") the whole
+    standalone question is judged. Measured in evals/experiments.md ("Follow-ups").
+    """
+    if not own:
+        return q
+    from dataclasses import replace
+
+    from radassist.question import analyse
+
+    mine = [t for t in analyse(own).focus if t in q.focus]
+    return replace(q, focus=mine) if mine else q
+
+
 # ----------------------------------------------------------------------------- features and model
 
 def _clip(x: float, lo: float = -3.0, hi: float = 8.0) -> float:
