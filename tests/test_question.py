@@ -297,6 +297,9 @@ def test_how_expensive_asks_for_money_not_a_duration():
     ("Hoe lang duurt de weging? En wie beslist daarover?", "actor"),
     ("Hoe lang duurt de weging? Hoeveel kost dat?", "quantity"),
     ("Hoe lang duurt de weging? Wat moet ik dan doen?", "procedure"),
+    # its own question word without a kind of its own: asked anew, not the earlier figure
+    ("Hoe lang blijft een casus in monitoring? Wat gebeurt er in die periode?", "open"),
+    ("Hoe vaak komt het casusoverleg bijeen? En wat is er in die instructie vastgelegd?", "open"),
     # ... and without one the earlier question's kind stays
     ("Hoe lang duurt de weging? En bij minderjarigen?", "duration"),
     # context first, the question last

@@ -112,6 +112,9 @@ class Question:
         return self.kind in ("quantity", "duration", "frequency", "date", "contact")
 
 
+_OWN_QUESTION_WORD = re.compile(r"^(en |maar |of )?(wat|wie|welke?|waar\w*|hoe|waarom|wanneer|hoeveel)\b")
+
+
 def _kind(low: str, raw: str) -> str | None:
     for name, pattern in _KIND_PATTERNS:
         if pattern.search(low) or pattern.search(raw):
@@ -123,14 +126,15 @@ def analyse(question: str) -> Question:
     # The last sentence that asks something decides the kind: users put context first ("Een leerling
     # tekende ... Moet ik dat melden?"), and a follow-up made standalone reads "<previous question>
     # <follow-up>", where the follow-up's own words say what is asked now ("... En wie beslist?").
-    # A follow-up without a question word of its own ("En bij minderjarigen?") keeps the earlier kind.
+    # A follow-up without a question word of its own ("En bij minderjarigen?") keeps the earlier kind;
+    # one that opens with its own ("Wat gebeurt er in die periode?") is read alone, "open" if nothing else.
     whole = " ".join(question.lower().split())
     kind, low, raw = "open", normalize(question).strip(), whole
     for part in reversed([p for p in _SENTENCE_END.split(whole) if p.strip()]):
         part_low = normalize(part).strip()
         found = _kind(part_low, part)
-        if found:
-            kind, low, raw = found, part_low, part
+        if found or _OWN_QUESTION_WORD.search(part_low):  # "... Wat gebeurt er in die periode?" asks anew
+            kind, low, raw = found or "open", part_low, part
             break
     terms = list(dict.fromkeys(content_terms(_QUESTION_PHRASE.sub(" ", question))))
     focus = [t for t in terms if t not in _NOT_FOCUS] or terms
